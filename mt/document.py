@@ -1,0 +1,140 @@
+"""Records that carry an article through the pipeline, keeping alignment to the original text.
+
+Data flows article -> paragraphs -> sentences -> (chunks) -> translations. Every record keeps a
+character span into the *original* article text, so any output can be traced back to its source
+and nothing is ever silently dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change the repair stage made: ``original[start:end]`` (== ``before``) became ``after``.
+
+    Offsets are into the text the repair step was given (the article text for article-level edits).
+    """
+
+    start: int
+    end: int
+    before: str
+    after: str
+    rule: str
+
+    def shifted(self, offset: int) -> "Edit":
+        """The same edit with offsets moved by ``offset`` (paragraph-local -> article offsets)."""
+        return Edit(self.start + offset, self.end + offset, self.before, self.after, self.rule)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Sentence:
+    """One segment the model translates as a unit.
+
+    ``span`` indexes the original article text; ``source`` is that slice verbatim.
+    ``repaired`` is the user-visible repaired text; ``model_inputs`` are the strings actually given to
+    the model after model-side normalisation (more than one when an over-long sentence was chunked).
+    """
+
+    span: Span
+    source: str
+    repaired: str
+    model_inputs: list[str] = field(default_factory=list)
+    translation: str | None = None
+    edits: list[Edit] = field(default_factory=list)
+
+    @property
+    def chunked(self) -> bool:
+        return len(self.model_inputs) > 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "span": list(self.span),
+            "source": self.source,
+            "repaired": self.repaired,
+            "model_inputs": list(self.model_inputs),
+            "chunked": self.chunked,
+            "translation": self.translation,
+            "edits": [e.to_dict() for e in self.edits],
+        }
+
+
+@dataclass
+class Paragraph:
+    """A non-empty line of the input; sentences are in reading order."""
+
+    span: Span
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def repaired(self) -> str:
+        return " ".join(s.repaired for s in self.sentences)
+
+    @property
+    def translation(self) -> str:
+        return " ".join(s.translation for s in self.sentences if s.translation)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"span": list(self.span), "sentences": [s.to_dict() for s in self.sentences]}
+
+
+@dataclass
+class Article:
+    """The whole input text and its paragraphs.
+
+    ``text`` is the input exactly as given. Paragraph spans cover every non-blank line; the text
+    between sentence spans holds only whitespace and invisible marks the repair removed.
+    """
+
+    text: str
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        return [s for p in self.paragraphs for s in p.sentences]
+
+    @property
+    def edits(self) -> list[Edit]:
+        return [e for s in self.sentences for e in s.edits]
+
+    @property
+    def translation(self) -> str:
+        """The translation laid out like the input: one output line per input line (blank lines kept)."""
+        return self._layout(lambda p: p.translation)
+
+    @property
+    def repaired(self) -> str:
+        """The repaired text laid out like the input, one line per input line."""
+        return self._layout(lambda p: p.repaired)
+
+    def _layout(self, render) -> str:
+        out: list[str] = []
+        pos = 0
+        for i, p in enumerate(self.paragraphs):
+            # blank lines before/between paragraphs are kept so the output mirrors the input layout
+            breaks = count_line_breaks(self.text[pos : p.span[0]])
+            out.extend([""] * (breaks if i == 0 else breaks - 1))
+            out.append(render(p))
+            pos = p.span[1]
+        tail_breaks = count_line_breaks(self.text[pos:])
+        if not self.paragraphs:
+            return "\n" * tail_breaks
+        return "\n".join(out) + "\n" * tail_breaks
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "paragraphs": [p.to_dict() for p in self.paragraphs]}
+
+
+LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
+
+
+def count_line_breaks(s: str) -> int:
+    return len(LINE_BREAK.findall(s))

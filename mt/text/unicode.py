@@ -1,0 +1,56 @@
+"""Character clean-up: presentation forms, invisible marks, decorative tatweel, whitespace.
+
+These are the only repairs that touch characters other than spaces, and none of them changes a
+letter: presentation forms become the base letters they display as, invisible marks and decorative
+tatweel are removed, and every run of whitespace becomes one plain space.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from mt.document import Edit
+
+# Zero-width and bidi control marks: invisible, but they split SentencePiece tokens.
+INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+"
+)
+# Arabic presentation forms A and B (ligatures and contextual shapes); NFKC maps them to base letters.
+PRESENTATION_FORM = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
+ARABIC_LETTER = "\u0621-\u063a\u0641-\u064a\u066e-\u06d3\u06fa-\u06fc"
+# Tatweel between two letters only stretches the word: decoration. Elsewhere (بـ49, لـ«اليوم», 1437هـ)
+# it marks an abbreviation or a prefix and is kept.
+DECORATIVE_TATWEEL = re.compile(f"(?<=[{ARABIC_LETTER}\u064b-\u0652])\u0640+(?=[{ARABIC_LETTER}])")
+WHITESPACE_RUN = re.compile(r"\s+")
+
+
+class UnicodeCleanup:
+    """Repair step: invisible marks, presentation forms, decorative tatweel."""
+
+    name = "unicode"
+
+    def find_edits(self, text: str) -> list[Edit]:
+        edits = [Edit(m.start(), m.end(), m.group(), "", "invisible-mark") for m in INVISIBLE.finditer(text)]
+        for m in PRESENTATION_FORM.finditer(text):
+            base = unicodedata.normalize("NFKC", m.group())
+            if base != m.group():
+                edits.append(Edit(m.start(), m.end(), m.group(), base, "presentation-form"))
+        edits += [Edit(m.start(), m.end(), m.group(), "", "decorative-tatweel") for m in DECORATIVE_TATWEEL.finditer(text)]
+        return edits
+
+
+class WhitespaceNormalizer:
+    """Repair step: every whitespace run becomes one ASCII space; leading/trailing runs are dropped."""
+
+    name = "whitespace"
+
+    def find_edits(self, text: str) -> list[Edit]:
+        edits = []
+        for m in WHITESPACE_RUN.finditer(text):
+            at_edge = m.start() == 0 or m.end() == len(text)
+            after = "" if at_edge else " "
+            if m.group() != after:
+                edits.append(Edit(m.start(), m.end(), m.group(), after, "whitespace"))
+        return edits
