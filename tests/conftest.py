@@ -1,0 +1,36 @@
+"""Shared fixtures: the read-only data beside the checkout, and a tiny MarianMT model built once."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLE_ARTICLE = REPO / "examples" / "aleppo-2016.ar.txt"
+SHARED_DATA = Path(os.environ.get("NEWSWIRE_SHARED_DATA", REPO.parent / "shared" / "data"))
+NTREX_DIR = SHARED_DATA / "ntrex-dev"
+
+
+@pytest.fixture(scope="session")
+def ntrex_dir() -> Path:
+    """The NTREX-128 dev set in ../shared; tests using it skip cleanly when it is absent."""
+    if not (NTREX_DIR / "ntrex.dev.ar").is_file():
+        pytest.skip(f"NTREX dev data not found at {NTREX_DIR}")
+    return NTREX_DIR
+
+
+@pytest.fixture(scope="session")
+def example_text() -> str:
+    return EXAMPLE_ARTICLE.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory) -> Path:
+    """A tiny random MarianMT directory (SentencePiece + MarianConfig), loaded like a real model."""
+    from mt.testing import make_test_model
+
+    out = tmp_path_factory.mktemp("models") / "tiny"
+    make_test_model(out, size="tiny")
+    return out
