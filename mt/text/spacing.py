@@ -1,18 +1,106 @@
-"""Spacing repair: merged words and punctuation spacing. (First version: punctuation only.)"""
+"""Spacing repair: split merged words and fix spaces around punctuation. Only whitespace changes.
+
+Runs after :class:`~mt.text.unicode.UnicodeCleanup` and :class:`~mt.text.unicode.WhitespaceNormalizer`,
+so it sees one line with single ASCII spaces. Three rule families, each proposing edits:
+
+* ``merged-word``: a run of Arabic letters that is two or more words (:mod:`mt.text.word_split`);
+* ``merged-number``: a number glued to a word or a word to a number (``10سنوات``, ``فبراير2010``),
+  but not units and year marks (``120كم``, ``2014م``, ``1437هـ``), the Arabic decimal (``3ر60``),
+  clitics (``و2014``, ``بـ49``) or codes (``إس300``);
+* punctuation spacing (:mod:`mt.text.punct_spacing`).
+
+Tokens that look like URLs, e-mail addresses, hashtags or handles are never split.
+"""
 
 from __future__ import annotations
 
 import re
 
 from mt.document import Edit
+from mt.text.lexicon import strip_diacritics
+from mt.text.punct_spacing import AR, DIGIT, punctuation_edits
+from mt.text.word_split import WordSplitter
 
-_SPACE_BEFORE = re.compile(r" +(?=[،؛:.!?؟,;)\]»])")
+MARKS = "\u064b-\u065f\u0670"
+_TOKEN = re.compile(r"\S+")
+# Within a token: Arabic letter runs (with their diacritics), digit runs, tatweel.
+_PIECE = re.compile(f"(?P<ar>[{AR}][{AR}{MARKS}]*)|(?P<num>[{DIGIT}]+)|(?P<tat>\u0640+)")
+_SKIP_TOKEN = re.compile(r"[@#/_=\\]|://|www\.|\.(?:com|org|net)\b", re.I)
+_HAS_ARABIC = re.compile(f"[{AR}]")
+
+# Letters written straight after a number: units, year and era marks, ordinal/abbreviation letters.
+UNITS = frozenset(
+    "م هـ ه ق ك كم كلم سم مم ملم مل ل لتر كغ كجم كلغ غ غم غرام جم ث د س ساعة ط طن ميل دولار ق.م "
+    "كيلو كيلومتر متر مترا ر ت ش ب ج ع ن هكتار فدان دونم ميغاواط ميجاوات واط فولت بت".split()
+)
+# Clitics (and the article) written straight before a number: و2014, بال10, ال100.
+NUMBER_PREFIXES = frozenset(
+    "و ف ب ل ك ال وال بال فال لل ولل وب ول وك فب فل فك وبال".split()
+)
 
 
 class SpacingRepair:
-    """Repair step: spaces before punctuation. Merged-word splitting comes with the spacing issue."""
+    """Repair step: merged words, merged numbers, spaces around punctuation."""
 
     name = "spacing"
 
+    def __init__(self, splitter: WordSplitter | None = None):
+        self.splitter = splitter or WordSplitter()
+
     def find_edits(self, text: str) -> list[Edit]:
-        return [Edit(m.start(), m.end(), m.group(), "", "space-before-punct") for m in _SPACE_BEFORE.finditer(text)]
+        edits = {(e.start, e.end): e for e in punctuation_edits(text)}
+        if _HAS_ARABIC.search(text):
+            for tok in _TOKEN.finditer(text):
+                for pos, rule in self._token_splits(tok.group()):
+                    at = tok.start() + pos
+                    edits.setdefault((at, at), Edit(at, at, "", " ", rule))
+        return sorted(edits.values(), key=lambda e: (e.start, e.end))
+
+    def _token_splits(self, token: str) -> list[tuple[int, str]]:
+        if len(token) < 3 or _SKIP_TOKEN.search(token):
+            return []
+        pieces = [(m.lastgroup, m.start(), m.end()) for m in _PIECE.finditer(token)]
+        out: list[tuple[int, str]] = []
+        for k, (kind, start, end) in enumerate(pieces):
+            if kind == "ar":
+                prev = pieces[k - 1] if k > 0 and pieces[k - 1][2] == start else None
+                nxt = pieces[k + 1] if k + 1 < len(pieces) and pieces[k + 1][1] == end else None
+                if (prev and prev[0] == "tat") or (nxt and nxt[0] == "tat"):
+                    continue  # functional tatweel (بـ, لـ«اليوم», 1437هـ): an abbreviation or prefix
+                run = token[start:end]
+                out += [(start + p, "merged-word") for p in self.splitter.split_points(run)]
+                if prev and prev[0] == "num" and self._word_after_number(run, token, end):
+                    out.append((start, "merged-number"))
+                if nxt and nxt[0] == "num" and self._word_before_number(run):
+                    out.append((end, "merged-number"))
+        return out
+
+    def _word_after_number(self, run: str, token: str, end: int) -> bool:
+        """``10سنوات``: a number, then a word that is not a unit or an era mark."""
+        key = strip_diacritics(run)
+        if key in UNITS or len(key) < 2:
+            return False
+        if end < len(token) and token[end] in DIGIT_CHARS:
+            return False  # 3ر60-like codes: letters between digits
+        first = self.splitter.split_points(run)
+        word = key if not first else strip_diacritics(run[: first[0]])
+        if word in UNITS:
+            return False
+        cost = self.splitter.lexicon.cost(word)
+        return cost is not None and cost <= 13.0
+
+    def _word_before_number(self, run: str) -> bool:
+        """``فبراير2010``: a common word (not a clitic, article or code letters), then a number."""
+        key = strip_diacritics(run)
+        if key in NUMBER_PREFIXES or len(key) < 3:
+            return False
+        cuts = self.splitter.split_points(run)
+        word = key if not cuts else strip_diacritics(run[cuts[-1] :])
+        if len(word) < 3 or word in NUMBER_PREFIXES:
+            return False
+        cost = self.splitter.lexicon.listed(word)
+        return cost is not None and cost <= 11.0
+
+
+DIGIT_CHARS = frozenset("0123456789\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+                        "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9")

@@ -1,0 +1,166 @@
+"""Find the lost spaces inside one run of Arabic letters (``المتحدةالأمريكية`` -> 2 words).
+
+A run is split only when reading it as several words is clearly more probable than reading it as
+one: each part must be a known word (listed, or clitics + listed stem) and common enough for its
+length, and every boundary pays a price that depends on the letter before it. A space lost after a
+letter that does not join leftward (ا د ذ ر ز و ة ى ...) is invisible to the writer, so such
+boundaries are cheap; after ة or ى (which only end words) cheaper still; after a joining letter the
+missing space is visible and much rarer, except before an ``ال`` word. Rare or unknown whole runs
+(names, transliterations) are kept unless the split is strong, and well-attested words never split.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mt.text.lexicon import Lexicon, arabic_lexicon, strip_diacritics
+
+# Letters that never join the following letter: a lost space after them cannot be seen.
+NON_JOINING = set("اأإآٱدذرزوؤةىء")
+# Letters that only ever end a word: anything after them inside a run is another word.
+WORD_FINAL = set("ةى")
+# Article-bearing word starts: the second word of the common "...X الY" merge.
+ARTICLE_STARTS = ("ال", "وال", "بال", "فال", "كال", "لل", "ولل", "فلل")
+# Two-letter words that may stand as a part of a split: particles and pronouns that are often
+# glued to the next word. Other two-letter "words" are mostly fragments of names (لو|ندري, لا|ري).
+SHORT_WORDS = frozenset("ما لا أو في من عن لم لن قد هو هي إن أن كل ثم هل بل مع إذ كي أي".split())
+# Attached pronouns that are also free words: after a stem they are a suffix (جهدهما), not a word.
+SUFFIX_WORDS = frozenset("هما".split())
+
+
+@dataclass(frozen=True)
+class SplitModel:
+    """Costs are in nats (``-ln p``)."""
+
+    safe_cost: float = 16.1  # a run listed at least this frequently (1e-7) is a word: never split
+    cut_budget: float = 21.5  # each cut: cost(left part) + cost(right part) + boundary must stay below
+    short_neighbour_cost: float = 11.0  # a part next to a two-letter word must be this common
+    max_part_cost: tuple[float, float] = (12.5, 14.5)  # for parts of 3 and >= 4 letters
+    after_final: float = 0.0  # boundary after ة / ى
+    after_non_joining: float = 1.0
+    before_article: float = 2.5  # joining letter, then an ال word
+    after_joining: float = 5.0
+    max_part_len: int = 18
+
+
+class WordSplitter:
+    def __init__(self, lexicon: Lexicon | None = None, model: SplitModel | None = None):
+        self._lex = lexicon
+        self.model = model or SplitModel()
+        self._cache: dict[str, tuple[int, ...]] = {}
+
+    @property
+    def lexicon(self) -> Lexicon:
+        if self._lex is None:
+            self._lex = arabic_lexicon()
+        return self._lex
+
+    def split_points(self, run: str) -> tuple[int, ...]:
+        """Offsets inside ``run`` (a string of Arabic letters and diacritics) where a space belongs."""
+        if len(run) < 4:
+            return ()
+        hit = self._cache.get(run)
+        if hit is None:
+            hit = self._split_points(run)
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[run] = hit
+        return hit
+
+    def _split_points(self, run: str) -> tuple[int, ...]:
+        key = strip_diacritics(run)
+        if len(key) < 4:
+            return ()
+        lex, m = self.lexicon, self.model
+        listed = lex.listed(key)
+        if listed is not None and listed <= m.safe_cost:
+            return ()
+        whole = lex.cost(key)
+        if whole is not None and whole <= m.safe_cost:
+            return ()
+        found = self._best_segmentation(key)
+        if found is None or not self._cuts_justified(key, found[1]):
+            return ()
+        return _map_offsets(run, key, found[1])
+
+    def _cuts_justified(self, key: str, cuts: tuple[int, ...]) -> bool:
+        """Every cut must be justified by the two words it separates, not by the whole run."""
+        m = self.model
+        bounds = (0, *cuts, len(key))
+        parts = [key[a:b] for a, b in zip(bounds, bounds[1:])]
+        costs = [self._part_cost(p) for p in parts]
+        for k in range(len(parts) - 1):
+            left, right = parts[k], parts[k + 1]
+            if costs[k] + costs[k + 1] + self._boundary_cost(left, right) >= m.cut_budget:
+                return False
+            if len(left) == 2 or len(right) == 2:
+                if len(left) == len(right) == 2:
+                    return False
+                # ما|X, لا|X: many names start so (ماكدول, لافيرن); X|من is safer
+                other, limit = (costs[k + 1], m.short_neighbour_cost) if len(left) == 2 else (costs[k], 13.5)
+                if other > limit:
+                    return False
+        return True
+
+    def _part_cost(self, part: str) -> float | None:
+        if part in SUFFIX_WORDS:
+            return None
+        if len(part) == 2:
+            return self.lexicon.listed(part) if part in SHORT_WORDS else None
+        c = self.lexicon.cost(part)
+        if c is None:
+            return None
+        limit = self.model.max_part_cost[min(len(part), 4) - 3]
+        return c if c <= limit else None
+
+    def _boundary_cost(self, left: str, right: str) -> float | None:
+        m = self.model
+        last = left[-1]
+        if last == "ى" and right[0] in "ءئ":
+            return None  # old orthography: شىء, الطوارىء
+        if last in WORD_FINAL:
+            return m.after_final
+        if last in NON_JOINING:
+            return m.after_non_joining
+        if right.startswith(ARTICLE_STARTS):
+            return m.before_article
+        return m.after_joining
+
+    def _best_segmentation(self, key: str) -> tuple[float, tuple[int, ...]] | None:
+        """Cheapest split of ``key`` into >= 2 known parts: (cost, cut offsets), or None."""
+        n = len(key)
+        maxlen = self.model.max_part_len
+        # best[i]: (cost, cuts, start of last part) for key[:i] as a sequence of parts
+        best: list[tuple[float, tuple[int, ...], int] | None] = [None] * (n + 1)
+        best[0] = (0.0, (), 0)
+        for i in range(2, n + 1):
+            cand = None
+            for j in range(max(0, i - maxlen), i - 1):
+                prev = best[j]
+                if prev is None:
+                    continue
+                part = key[j:i]
+                pc = self._part_cost(part) if i - j < n else None
+                if pc is None:
+                    continue
+                cost = prev[0] + pc
+                if j > 0:
+                    bc = self._boundary_cost(key[prev[2] : j], part)
+                    if bc is None:
+                        continue
+                    cost += bc
+                if cand is None or cost < cand[0]:
+                    cand = (cost, prev[1] + ((j,) if j > 0 else ()), j)
+            best[i] = cand
+        final = best[n]
+        if final is None or not final[1]:
+            return None
+        return final[0], final[1]
+
+
+def _map_offsets(run: str, key: str, cuts: tuple[int, ...]) -> tuple[int, ...]:
+    """Cut offsets in the diacritic-free ``key`` -> offsets in ``run`` (after a letter's diacritics)."""
+    if run == key:
+        return cuts
+    letter_pos = [i for i, ch in enumerate(run) if not ("\u064b" <= ch <= "\u065f" or ch == "\u0670")]
+    return tuple(letter_pos[c] for c in cuts)
