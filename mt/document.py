@@ -73,6 +73,7 @@ class Paragraph:
 
     span: Span
     sentences: list[Sentence] = field(default_factory=list)
+    edits: list[Edit] = field(default_factory=list)  # all repairs, including those between sentences
 
     @property
     def repaired(self) -> str:
@@ -83,7 +84,11 @@ class Paragraph:
         return " ".join(s.translation for s in self.sentences if s.translation)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"span": list(self.span), "sentences": [s.to_dict() for s in self.sentences]}
+        return {
+            "span": list(self.span),
+            "translation": self.translation,
+            "sentences": [s.to_dict() for s in self.sentences],
+        }
 
 
 @dataclass
@@ -103,7 +108,7 @@ class Article:
 
     @property
     def edits(self) -> list[Edit]:
-        return [e for s in self.sentences for e in s.edits]
+        return [e for p in self.paragraphs for e in p.edits]
 
     @property
     def translation(self) -> str:
@@ -130,7 +135,11 @@ class Article:
         return "\n".join(out) + "\n" * tail_breaks
 
     def to_dict(self) -> dict[str, Any]:
-        return {"text": self.text, "paragraphs": [p.to_dict() for p in self.paragraphs]}
+        return {
+            "text": self.text,
+            "translation": self.translation,
+            "paragraphs": [p.to_dict() for p in self.paragraphs],
+        }
 
 
 LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
