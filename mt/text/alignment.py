@@ -67,47 +67,65 @@ def apply_edits(text: str, edits: list[Edit]) -> tuple[str, Alignment]:
     return "".join(pieces), Alignment(tuple(bounds))
 
 
-def lift_edits(original: str, earlier: list[Edit], alignment: Alignment, later: list[Edit]) -> list[Edit]:
-    """Express ``later`` edits (made on an intermediate text) in ``original`` coordinates.
+def lift_edits(
+    original: str, earlier: list[Edit], intermediate: str, alignment: Alignment, later: list[Edit]
+) -> list[Edit]:
+    """Express ``later`` edits (made on ``intermediate``) in ``original`` coordinates.
 
-    ``earlier`` are edits already in original coordinates that produced the intermediate text, and
-    ``alignment`` maps the intermediate text to ``original``. A later edit that covers earlier ones
-    absorbs them (its ``after`` is final for that region), so the result stays non-overlapping and
-    ``apply_edits(original, result)`` yields the final text.
+    ``earlier`` are non-overlapping edits in original coordinates with
+    ``apply_edits(original, earlier) == (intermediate, alignment)``. A later edit that touches the
+    output of earlier ones is merged with them into one edit whose ``after`` is the final text, so
+    the result stays non-overlapping and ``apply_edits(original, result)`` yields the final text.
     """
-    result = list(earlier)
+    earlier = sorted(earlier, key=lambda e: (e.start, e.end))
+    ranges = _output_ranges(earlier)  # where each earlier edit's ``after`` sits in ``intermediate``
+    untouched = set(range(len(earlier)))
+    merged: list[Edit] = []
+    insertions = [e.start == e.end for e in earlier]
+    for group, covered in _groups(sorted(later, key=lambda e: (e.start, e.end)), ranges, insertions):
+        untouched -= covered
+        g0 = min([group[0].start] + [ranges[k][0] for k in covered])
+        g1 = max([group[-1].end] + [ranges[k][1] for k in covered])
+        o0 = min([alignment.bounds[group[0].start]] + [earlier[k].start for k in covered])
+        o1 = max([alignment.bounds[group[-1].end]] + [earlier[k].end for k in covered])
+        after, _ = apply_edits(intermediate[g0:g1], [e.shifted(-g0) for e in group])
+        merged.append(Edit(o0, o1, original[o0:o1], after, "+".join(dict.fromkeys(e.rule for e in group))))
+    kept = [earlier[k] for k in sorted(untouched)]
+    return sorted(kept + merged, key=lambda x: (x.start, x.end))
+
+
+def _output_ranges(edits: list[Edit]) -> list[Span]:
+    ranges, shift = [], 0
+    for e in edits:
+        start = e.start + shift
+        ranges.append((start, start + len(e.after)))
+        shift += len(e.after) - (e.end - e.start)
+    return ranges
+
+
+def _touches(e: Edit, r: Span, insertion: bool) -> bool:
+    """Whether later edit ``e`` overlaps the output range ``r`` of an earlier edit.
+
+    Two insertions at one original point are merged too, so their order is never ambiguous.
+    """
+    (s, t), (a, b) = (e.start, e.end), r
+    if s == t:
+        return a <= s <= b if insertion else a < s < b
+    if a == b:  # an earlier deletion: a later edit ending there swallows it (bounds map past it)
+        return s < a <= t
+    return a < t and s < b
+
+
+def _groups(later: list[Edit], ranges: list[Span], insertions: list[bool]):
+    """Later edits grouped when they share an earlier edit, with the earlier edits each group covers."""
+    group: list[Edit] = []
+    covered: set[int] = set()
     for e in later:
-        start, end = alignment.span_to_old((e.start, e.end))
-        covered = [x for x in result if _overlaps(x, start, end)]
-        if covered:
-            start = min(start, *(x.start for x in covered))
-            end = max(end, *(x.end for x in covered))
-            result = [x for x in result if x not in covered]
-            after = _rebuild_after(original, covered, e, start, end, alignment)
-        else:
-            after = e.after
-        result.append(Edit(start, end, original[start:end], after, e.rule))
-    return sorted(result, key=lambda x: (x.start, x.end))
-
-
-def _overlaps(x: Edit, start: int, end: int) -> bool:
-    if start == end:  # a pure insertion overlaps only an edit that strictly contains its point
-        return x.start < start < x.end
-    if x.start == x.end:
-        return start < x.start < end
-    return x.start < end and start < x.end
-
-
-def _rebuild_after(original: str, covered: list[Edit], e: Edit, start: int, end: int, alignment: Alignment) -> str:
-    """The final text for original[start:end] when a later edit ``e`` overlaps earlier ones."""
-    inter_start, inter_end = alignment.span_to_old((e.start, e.end))
-    # text before and after the later edit's own region, as the earlier edits left it
-    left = _apply_within(original, covered, start, inter_start)
-    right = _apply_within(original, covered, inter_end, end)
-    return left + e.after + right
-
-
-def _apply_within(original: str, edits: list[Edit], start: int, end: int) -> str:
-    inside = [x for x in edits if start <= x.start and x.end <= end]
-    text, _ = apply_edits(original[start:end], [x.shifted(-start) for x in inside])
-    return text
+        mine = {k for k, r in enumerate(ranges) if _touches(e, r, insertions[k])}
+        if group and not (mine & covered):
+            yield group, covered
+            group, covered = [], set()
+        group.append(e)
+        covered |= mine
+    if group:
+        yield group, covered

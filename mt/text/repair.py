@@ -48,8 +48,9 @@ class Repairer:
             step_edits = step.find_edits(current)
             if not step_edits:
                 continue
-            current, step_alignment = apply_edits(current, step_edits)
-            edits = lift_edits(text, edits, alignment, step_edits)
+            new_text, step_alignment = apply_edits(current, step_edits)
+            edits = lift_edits(text, edits, current, alignment, step_edits)
+            current = new_text
             alignment = alignment.then(step_alignment)
         return RepairResult(text, current, edits, alignment)
 
