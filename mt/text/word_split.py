@@ -24,6 +24,7 @@ ARTICLE_STARTS = ("ال", "وال", "بال", "فال", "كال", "لل", "ول�
 # Two-letter words that may stand as a part of a split: particles and pronouns that are often
 # glued to the next word. Other two-letter "words" are mostly fragments of names (لو|ندري, لا|ري).
 SHORT_WORDS = frozenset("ما لا أو في من عن لم لن قد هو هي إن أن كل ثم هل بل مع إذ كي أي".split())
+VERB_PARTICLES = frozenset("ما لا لم لن قد".split())
 # Attached pronouns that are also free words: after a stem they are a suffix (جهدهما), not a word.
 SUFFIX_WORDS = frozenset("هما".split())
 
@@ -32,14 +33,18 @@ SUFFIX_WORDS = frozenset("هما".split())
 class SplitModel:
     """Costs are in nats (``-ln p``)."""
 
-    safe_cost: float = 16.1  # a run listed at least this frequently (1e-7) is a word: never split
-    cut_budget: float = 21.5  # each cut: cost(left part) + cost(right part) + boundary must stay below
-    short_neighbour_cost: float = 11.0  # a part next to a two-letter word must be this common
-    max_part_cost: tuple[float, float] = (12.5, 14.5)  # for parts of 3 and >= 4 letters
-    after_final: float = 0.0  # boundary after ة / ى
-    after_non_joining: float = 1.0
-    before_article: float = 2.5  # joining letter, then an ال word
-    after_joining: float = 5.0
+    common_cost: float = 12.0  # a run listed at least this frequently (6e-6) is a word: never split
+    safe_cost: float = 16.1  # clitics + a stem at least this frequent (1e-7): a word
+    listed_margin: float = -1.0  # a rarer listed run splits only if the split is this much cheaper
+    cut_budget: float = 23.5  # each cut: cost(left part) + cost(right part) + boundary must stay below
+    short_neighbour_cost: float = 11.0  # the word after a two-letter word must be this common
+    verb_after_particle_cost: float = 13.0  # ... unless it is a verb after ما / لا / لم / لن
+    before_short_cost: float = 13.5  # the word before a two-letter word
+    max_part_cost: tuple[float, float] = (11.5, 14.5)  # for parts of 3 and >= 4 letters
+    after_final: float = -4.0  # boundary after ة / ى
+    after_non_joining: float = 0.0
+    before_article: float = 1.0  # joining letter, then an ال word
+    after_joining: float = 3.0
     max_part_len: int = 18
 
 
@@ -73,14 +78,16 @@ class WordSplitter:
             return ()
         lex, m = self.lexicon, self.model
         listed = lex.listed(key)
-        if listed is not None and listed <= m.safe_cost:
+        if listed is not None and listed <= m.common_cost:
             return ()
-        whole = lex.cost(key)
-        if whole is not None and whole <= m.safe_cost:
-            return ()
+        analysed = lex.cost(key)
+        if analysed is not None and analysed <= m.safe_cost and (listed is None or analysed < listed):
+            return ()  # clitics + a well-attested stem: وإيران, لروسيا, لادعاء
         found = self._best_segmentation(key)
         if found is None or not self._cuts_justified(key, found[1]):
             return ()
+        if listed is not None and found[0] + m.listed_margin >= listed:
+            return ()  # a listed word, more probable whole than split
         return _map_offsets(run, key, found[1])
 
     def _cuts_justified(self, key: str, cuts: tuple[int, ...]) -> bool:
@@ -97,7 +104,12 @@ class WordSplitter:
                 if len(left) == len(right) == 2:
                     return False
                 # ما|X, لا|X: many names start so (ماكدول, لافيرن); X|من is safer
-                other, limit = (costs[k + 1], m.short_neighbour_cost) if len(left) == 2 else (costs[k], 13.5)
+                if len(left) == 2:
+                    other, limit = costs[k + 1], m.short_neighbour_cost
+                    if left in VERB_PARTICLES and right[0] in "يتنأ":
+                        limit = m.verb_after_particle_cost  # ما يحتاجون, لا تختلف
+                else:
+                    other, limit = costs[k], m.before_short_cost
                 if other > limit:
                     return False
         return True

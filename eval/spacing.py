@@ -1,0 +1,318 @@
+"""Dev evaluation of the Arabic spacing repair (merged words, punctuation spacing).
+
+    python -m eval.spacing [--ntrex DIR] [--seed 13] [--json]
+
+Four measurements on the NTREX-128 Arabic dev text (``ntrex.dev.ar``, default
+``../shared/data/ntrex-dev`` beside the checkout):
+
+(a) synthetic: clean lines are corrupted with a fixed seed (about 10 % of the spaces between words
+    deleted, more often after letters that do not join leftward; spaces added before punctuation
+    and inside brackets; spaces after punctuation removed) and the repair is scored against them.
+    Edits the repair also makes on the uncorrupted line (the file's own errors) are left out.
+(b) false splits per 1,000 words of the uncorrupted text: splits of tokens annotated as whole
+    words (confirmed) plus splits of tokens nobody annotated (unverified, counted as false).
+(c) traps: ``eval/data/spacing_traps.tsv``, each alone and inside a sentence: % changed, per class.
+(d) real merges: ``eval/data/ntrex_real_merges.tsv``, hand-checked tokens of the file with their
+    expected form; precision/recall of the cuts.
+
+This is a development measure: the targets are checked on held-out scraped news.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from mt.text.repair import Repairer, repair_text
+from mt.text.unicode import UnicodeCleanup, WhitespaceNormalizer
+from mt.text.word_split import NON_JOINING
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = Path(__file__).resolve().parent / "data"
+DEFAULT_NTREX = REPO.parent / "shared" / "data" / "ntrex-dev"
+MERGE_RULES = {"merged-word", "merged-number"}
+AFTER_RULES = {"space-after-punct"}
+BEFORE_RULES = {"space-before-punct", "space-inside-brackets"}
+WORDCHAR = re.compile(r"[\w\u0600-\u06ff]")
+PUNCT_AFTER = set("،؛:.!؟?")
+PUNCT_BEFORE = set("،؛:.!؟?")
+OPENING, CLOSING = "(«[", ")»]"
+
+
+def clean_base(line: str) -> str:
+    """The line after character clean-up and whitespace normalisation (what spacing repair sees)."""
+    return Repairer([UnicodeCleanup(), WhitespaceNormalizer()])(line).text
+
+
+# ----------------------------------------------------------------------------------- corruption
+def corrupt(text: str, rng: random.Random, p_nonjoin: float = 0.18, p_join: float = 0.06):
+    """Corrupt one clean line. Returns (corrupted, origin, gold) where ``origin[i]`` is the index in
+    ``text`` of corrupted char ``i`` (None for an inserted space) and ``gold`` maps an error kind to a
+    set of keys: for deleted spaces the index in ``text`` of the char after the space; for added
+    spaces, their index in the corrupted text."""
+    out: list[str] = []
+    origin: list[int | None] = []
+    gold: dict[str, set[int]] = {"merge": set(), "after": set(), "before": set()}
+    n = len(text)
+    for i, ch in enumerate(text):
+        prev = text[i - 1] if i else ""
+        nxt = text[i + 1] if i + 1 < n else ""
+        if ch == " " and prev and nxt:
+            if WORDCHAR.match(prev) and WORDCHAR.match(nxt) and prev.isalnum() and nxt.isalnum():
+                p = p_nonjoin if prev in NON_JOINING or prev.isdigit() or nxt.isdigit() else p_join
+                if rng.random() < p:
+                    gold["merge"].add(i + 1)
+                    continue
+            elif prev in PUNCT_AFTER and nxt.isalpha() and rng.random() < 0.3:
+                if not (i >= 2 and text[i - 2].isdigit()):
+                    gold["after"].add(i + 1)
+                    continue
+        if ch in PUNCT_BEFORE and prev and prev != " " and WORDCHAR.match(prev) and rng.random() < 0.15:
+            if not (nxt.isdigit() or (ch == "." and nxt.isalpha())):
+                gold["before"].add(len(out))
+                out.append(" ")
+                origin.append(None)
+        if ch in CLOSING and prev and prev != " " and rng.random() < 0.3:
+            gold["before"].add(len(out))
+            out.append(" ")
+            origin.append(None)
+        out.append(ch)
+        origin.append(i)
+        if ch in OPENING and nxt and nxt != " " and rng.random() < 0.3:
+            gold["before"].add(len(out))
+            out.append(" ")
+            origin.append(None)
+    return "".join(out), origin, gold
+
+
+def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
+    p = tp / (tp + fp) if tp + fp else 1.0
+    r = tp / (tp + fn) if tp + fn else 1.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
+
+
+def synthetic(lines: list[str], seed: int) -> dict:
+    rng = random.Random(seed)
+    counts = {k: Counter() for k in ("merge", "merge-nonjoin", "merge-join", "after", "before")}
+    for text in lines:
+        natural = repair_text(text).edits
+        nat_ins = {(e.start, e.rule in MERGE_RULES) for e in natural if e.start == e.end}
+        nat_del = {e.start for e in natural if e.start != e.end}
+        bad, origin, gold = corrupt(text, rng)
+        edits = repair_text(bad).edits
+        seen = {"merge": set(), "after": set(), "before": set()}
+        for e in edits:
+            if e.start == e.end and e.after == " ":
+                kind = "merge" if e.rule in MERGE_RULES else "after" if e.rule in AFTER_RULES else None
+                if kind is None or e.start >= len(origin):
+                    continue
+                key = origin[e.start]
+                if key in gold[kind]:
+                    seen[kind].add(key)
+                elif (key, kind == "merge") not in nat_ins:
+                    counts[kind]["fp"] += 1
+                    if kind == "merge":
+                        sub = "merge-nonjoin" if text[key - 1] in NON_JOINING else "merge-join"
+                        counts[sub]["fp"] += 1
+            elif e.after == "" and e.before.strip() == "" and e.rule in BEFORE_RULES:
+                if e.start in gold["before"]:
+                    seen["before"].add(e.start)
+                elif origin[e.start] is None or origin[e.start] not in nat_del:
+                    counts["before"]["fp"] += 1
+        for kind in ("merge", "after", "before"):
+            counts[kind]["tp"] += len(seen[kind])
+            counts[kind]["fn"] += len(gold[kind] - seen[kind])
+        for key in gold["merge"]:
+            sub = "merge-nonjoin" if text[key - 2] in NON_JOINING else "merge-join"
+            counts[sub]["tp" if key in seen["merge"] else "fn"] += 1
+    out = {k: _prf(c["tp"], c["fp"], c["fn"]) for k, c in counts.items()}
+    out["punctuation"] = _prf(
+        counts["after"]["tp"] + counts["before"]["tp"],
+        counts["after"]["fp"] + counts["before"]["fp"],
+        counts["after"]["fn"] + counts["before"]["fn"],
+    )
+    return out
+
+
+# ------------------------------------------------------------------------- real merges / clean
+def load_annotations() -> list[tuple[int, str, str]]:
+    rows = []
+    for raw in (DATA / "ntrex_real_merges.tsv").read_text(encoding="utf-8").splitlines():
+        if raw.strip() and not raw.startswith("#"):
+            line_no, token, expected = raw.split("\t")
+            rows.append((int(line_no), token, expected))
+    return rows
+
+
+def _cuts(token: str, expected: str) -> set[int]:
+    """Offsets in ``token`` where ``expected`` has a space."""
+    cuts, i = set(), 0
+    for ch in expected:
+        if ch == " ":
+            cuts.add(i)
+        else:
+            i += 1
+    return cuts
+
+
+def real_merges(lines: list[str], annotations) -> dict:
+    tp = fp = fn = 0
+    exact = 0
+    errors = []
+    for line_no, token, expected in annotations:
+        text = lines[line_no - 1]
+        at = text.find(token)
+        if at < 0:
+            errors.append(f"line {line_no}: token not found: {token}")
+            continue
+        edits = repair_text(text).edits
+        pred = {e.start - at for e in edits if e.rule in MERGE_RULES and at < e.start < at + len(token)}
+        gold = _cuts(token, expected)
+        tp += len(pred & gold)
+        fp += len(pred - gold)
+        fn += len(gold - pred)
+        exact += pred == gold
+        if pred != gold:
+            got = "".join((" " if i in pred else "") + ch for i, ch in enumerate(token))
+            errors.append(f"line {line_no}: {token} -> {got} (expected {expected})")
+    n_merged = sum(1 for _, t, e in annotations if t != e)
+    return {
+        **_prf(tp, fp, fn),
+        "tokens": len(annotations),
+        "merged_tokens": n_merged,
+        "exact": exact,
+        "errors": errors,
+    }
+
+
+def false_splits(lines: list[str], annotations) -> dict:
+    known = {(n, t): e for n, t, e in annotations}
+    words = confirmed = unverified = correct = 0
+    examples = []
+    for n, text in enumerate(lines, 1):
+        words += len(text.split())
+        for e in repair_text(text).edits:
+            if e.rule not in MERGE_RULES:
+                continue
+            s = text.rfind(" ", 0, e.start) + 1
+            t = text.find(" ", e.end)
+            tok = text[s : len(text) if t < 0 else t]
+            match = [(tk, ex) for (ln, tk), ex in known.items() if ln == n and tk in tok]
+            if match and any(tk != ex for tk, ex in match):
+                correct += 1
+            elif match:
+                confirmed += 1
+                examples.append(f"line {n}: {tok} (annotated whole)")
+            else:
+                unverified += 1
+                examples.append(f"line {n}: {tok} (unannotated)")
+    return {
+        "words": words,
+        "splits_confirmed_correct": correct,
+        "false_confirmed": confirmed,
+        "unverified": unverified,
+        "false_per_1000_words_upper_bound": round(1000 * (confirmed + unverified) / max(words, 1), 3),
+        "false_per_1000_words_confirmed": round(1000 * confirmed / max(words, 1), 3),
+        "examples": examples,
+    }
+
+
+# ------------------------------------------------------------------------------------------ traps
+def load_traps() -> list[tuple[str, str]]:
+    rows = []
+    for raw in (DATA / "spacing_traps.tsv").read_text(encoding="utf-8").splitlines():
+        if raw.strip() and not raw.startswith("#"):
+            text, cls = raw.rsplit("\t", 1)
+            rows.append((text, cls))
+    return rows
+
+
+def traps(rows) -> dict:
+    per_class: dict[str, Counter] = defaultdict(Counter)
+    broken = []
+    for text, cls in rows:
+        sentence = f"وقال المتحدث إن {text} جديد"
+        ok = repair_text(text).text == text and repair_text(sentence).text == sentence
+        per_class[cls]["n"] += 1
+        if not ok:
+            per_class[cls]["broken"] += 1
+            broken.append(f"{cls}: {text} -> {repair_text(text).text}")
+    total = sum(c["n"] for c in per_class.values())
+    nbroken = sum(c["broken"] for c in per_class.values())
+    return {
+        "n": total,
+        "broken": nbroken,
+        "broken_pct": round(100 * nbroken / max(total, 1), 2),
+        "per_class": {k: f"{c['broken']}/{c['n']}" for k, c in sorted(per_class.items())},
+        "examples": broken,
+    }
+
+
+# ------------------------------------------------------------------------------------------- main
+def evaluate(ntrex: Path, seed: int) -> dict:
+    raw = (ntrex / "ntrex.dev.ar").read_text(encoding="utf-8").split("\n")
+    lines = [clean_base(line) for line in raw]
+    nonempty = [line for line in lines if line]
+    annotations = load_annotations()
+    return {
+        "seed": seed,
+        "lines": len(nonempty),
+        "synthetic": synthetic(nonempty, seed),
+        "clean": false_splits(lines, annotations),
+        "traps": traps(load_traps()),
+        "real": real_merges(lines, annotations),
+    }
+
+
+def _print(report: dict) -> None:
+    syn = report["synthetic"]
+    print(f"NTREX dev: {report['lines']} lines, seed {report['seed']}")
+    print("(a) synthetic corruption")
+    for k in ("merge", "merge-nonjoin", "merge-join", "after", "before", "punctuation"):
+        s = syn[k]
+        print(f"    {k:14s} P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}  (tp {s['tp']} fp {s['fp']} fn {s['fn']})")
+    c = report["clean"]
+    print(f"(b) clean text: {c['words']} words; splits: {c['splits_confirmed_correct']} annotated correct, "
+          f"{c['false_confirmed']} annotated false, {c['unverified']} unannotated")
+    print(f"    false splits / 1,000 words: {c['false_per_1000_words_confirmed']} confirmed, "
+          f"<= {c['false_per_1000_words_upper_bound']} counting unannotated as false")
+    for ex in c["examples"]:
+        print(f"      {ex}")
+    t = report["traps"]
+    print(f"(c) traps: {t['broken']}/{t['n']} broken ({t['broken_pct']} %)")
+    print("    " + ", ".join(f"{k} {v}" for k, v in t["per_class"].items()))
+    for ex in t["examples"]:
+        print(f"      {ex}")
+    r = report["real"]
+    print(f"(d) real merges ({r['tokens']} tokens, {r['merged_tokens']} merged): cuts P {r['precision']:.4f} "
+          f"R {r['recall']:.4f} F1 {r['f1']:.4f}; tokens exact {r['exact']}/{r['tokens']}")
+    for ex in r["errors"]:
+        print(f"      {ex}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m eval.spacing", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--ntrex", type=Path, default=DEFAULT_NTREX, help="folder with ntrex.dev.ar")
+    ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = ap.parse_args(argv)
+    if not (args.ntrex / "ntrex.dev.ar").is_file():
+        print(f"error: {args.ntrex / 'ntrex.dev.ar'} not found; pass --ntrex DIR (NTREX-128 dev, Arabic side)",
+              file=sys.stderr)
+        return 2
+    report = evaluate(args.ntrex, args.seed)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=1))
+    else:
+        _print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
