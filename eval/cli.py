@@ -176,32 +176,33 @@ def _cmd_testsets(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_bench(sub: argparse._SubParsersAction, load: bool) -> None:
+BENCH_HELP = "speed and memory of a backend on identical work (eval.bench)"
+
+
+def _import_bench():  # noqa: ANN202 - the eval.bench module
+    """``eval.bench`` (written separately), or an :class:`EvalError` saying why it is unavailable."""
+    try:
+        return importlib.import_module("eval.bench")
+    except ImportError as e:
+        if getattr(e, "name", None) == "eval.bench":
+            raise EvalError("bench is unavailable: the module eval.bench (eval/bench.py) is missing") from None
+        raise EvalError(f"bench is unavailable: importing eval.bench failed ({e})") from None
+
+
+def _add_bench(sub: argparse._SubParsersAction, bench=None) -> None:  # noqa: ANN001
     """``bench`` lives in ``eval.bench``, imported only when the subcommand is used."""
-    help_text = "speed and memory of a backend on identical work (eval.bench)"
-    if load:
-        try:
-            bench = importlib.import_module("eval.bench")
-        except ImportError as e:
-            missing = getattr(e, "name", None)
-            why = "the module eval.bench (eval/bench.py) is missing" if missing == "eval.bench" else f"its import failed: {e}"
-            p = sub.add_parser("bench", help=help_text, add_help=False)
-            p.add_argument("rest", nargs=argparse.REMAINDER)
-            p.set_defaults(func=lambda a: _raise(EvalError(f"bench is unavailable: {why}")))
-            return
-        p = sub.add_parser("bench", help=help_text, description=(bench.__doc__ or "").strip().split("\n")[0] or None)
-        bench.add_arguments(p)
-        p.set_defaults(func=bench.run_from_args)
-    else:
-        p = sub.add_parser("bench", help=help_text, add_help=False)
+    if bench is None:  # listed in the help, never run from here (main() routes `bench` itself)
+        p = sub.add_parser("bench", help=BENCH_HELP, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
+        return
+    doc = (bench.__doc__ or "").strip().split("\n")[0] or None
+    p = sub.add_parser("bench", help=BENCH_HELP, description=doc)
+    bench.add_arguments(p)
+    p.set_defaults(func=bench.run_from_args)
 
 
-def _raise(e: Exception) -> int:
-    raise e
-
-
-def build_parser(load_bench: bool = False) -> argparse.ArgumentParser:
+def build_parser(bench=None) -> argparse.ArgumentParser:  # noqa: ANN001
+    """The ``mt-eval`` parser; ``bench`` is the imported ``eval.bench`` module when that subcommand runs."""
     parser = argparse.ArgumentParser(
         prog="mt-eval",
         description="Evaluation harness for newswire-mt: sacrebleu-exact scores, significance, test sets, runs.",
@@ -215,15 +216,15 @@ def build_parser(load_bench: bool = False) -> argparse.ArgumentParser:
     _add_compare(sub)
     _add_run(sub)
     _add_testsets(sub)
-    _add_bench(sub, load_bench)
+    _add_bench(sub, bench)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser(load_bench=bool(argv) and argv[0] == "bench")
-    args = parser.parse_args(argv)
     try:
+        bench = _import_bench() if argv[:1] == ["bench"] else None
+        args = build_parser(bench).parse_args(argv)
         return int(args.func(args) or 0)
     except EvalError as e:
         print(f"mt-eval: error: {e}", file=sys.stderr)
