@@ -50,6 +50,8 @@ def _missing_after(text: str, i: int) -> bool:
         return False
     if mark in ",;" and prev.isdigit():
         return False
+    if mark == "،" and prev.isdigit() and nxt.isdigit():
+        return False  # 3،5: a decimal comma
     if mark == "." or mark == ":":
         if prev.isdigit() and nxt.isdigit():
             return False
@@ -61,8 +63,6 @@ def _missing_after(text: str, i: int) -> bool:
                 return False
             if len(before) == 1 and i >= 2 and text[i - 2] == ".":
                 return False
-    if mark in CLOSING and prev == " ":
-        return False  # a lone closing mark after a space is probably an opening one used wrongly
     return True
 
 

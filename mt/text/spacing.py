@@ -48,12 +48,16 @@ class SpacingRepair:
         self.splitter = splitter or WordSplitter()
 
     def find_edits(self, text: str) -> list[Edit]:
-        edits = {(e.start, e.end): e for e in punctuation_edits(text)}
+        punct = punctuation_edits(text)
+        edits = {(e.start, e.end): e for e in punct}
         if _HAS_ARABIC.search(text):
+            # a space added after punctuation also ends a token, so that a second pass sees the same tokens
+            inserted = [e.start for e in punct if e.start == e.end]
             for tok in _TOKEN.finditer(text):
-                for pos, rule in self._token_splits(tok.group()):
-                    at = tok.start() + pos
-                    edits.setdefault((at, at), Edit(at, at, "", " ", rule))
+                starts = [tok.start(), *(p for p in inserted if tok.start() < p < tok.end())]
+                for a, b in zip(starts, [*starts[1:], tok.end()]):
+                    for pos, rule in self._token_splits(text[a:b]):
+                        edits.setdefault((a + pos, a + pos), Edit(a + pos, a + pos, "", " ", rule))
         return sorted(edits.values(), key=lambda e: (e.start, e.end))
 
     def _token_splits(self, token: str) -> list[tuple[int, str]]:
@@ -80,8 +84,6 @@ class SpacingRepair:
         key = strip_diacritics(run)
         if key in UNITS or len(key) < 2:
             return False
-        if end < len(token) and token[end] in DIGIT_CHARS:
-            return False  # 3ر60-like codes: letters between digits
         first = self.splitter.split_points(run)
         word = key if not first else strip_diacritics(run[: first[0]])
         if word in UNITS:
@@ -101,6 +103,3 @@ class SpacingRepair:
         cost = self.splitter.lexicon.listed(word)
         return cost is not None and cost <= 11.0
 
-
-DIGIT_CHARS = frozenset("0123456789\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
-                        "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9")
