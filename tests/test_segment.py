@@ -105,10 +105,22 @@ def test_no_split_inside_numbers_dates_times_urls_emails(text):
         "اغتيل جون إف. كينيدي عام 1963.",
         "حكم روي في. واد ما زال موضع جدل.",
         "وكالة (أ.ف.ب.) أفادت بذلك.",
+        "حضر أ. د. سالم، ود. فاطمة، والمهندس م. خالد الاجتماع.",
+        "وفي عام 2011م. اندلعت الثورة وفي 1437هـ. انتهت.",
+        "ولد الشاعر في القرن الثالث الهجري (ت. 283 هـ.) في بغداد.",
     ],
 )
 def test_no_split_after_abbreviations(text):
     assert sents(text) == [text]
+
+
+def test_latin_letter_ends_a_sentence_unless_it_is_an_initial():
+    assert sents("يحتاج الجسم إلى فيتامين C. ويوجد في البرتقال.") == ["يحتاج الجسم إلى فيتامين C.", "ويوجد في البرتقال."]
+    assert sents("ينطق مثل حرف u. في الإنجليزية.") == ["ينطق مثل حرف u.", "في الإنجليزية."]
+
+
+def test_arabic_domain_name_is_not_a_glued_sentence_end():
+    assert sents("وقال للجزيرة.نت إن الوضع صعب.") == ["وقال للجزيرة.نت إن الوضع صعب."]
 
 
 def test_acronym_spelled_in_arabic_can_end_a_sentence():

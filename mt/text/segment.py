@@ -15,13 +15,16 @@ candidate decide whether it ends a sentence. The rules, in the order they are ap
 * Nothing inside a token ends a sentence: ``3.5``, ``1.200``, ``12.10.2016``, ``10.30``, URLs and
   e-mail addresses never split, because the punctuation is not followed by whitespace. (One exception:
   ``كلمة.كلمة`` -- two Arabic words glued by ``.``/``؟``/``!`` -- is a missing space after a sentence
-  end and is split with no whitespace between the spans.)
-* Abbreviations do not end a sentence: a single letter before ``.`` (``د.`` ``أ.`` ``م.`` ``ص.`` ``هـ.``,
-  Latin initials ``J. K.``), dotted letter groups (``ق.م.`` ``أ.د.`` ``U.S.`` ``e.g.``), common Latin
-  abbreviations (``Mr.`` ``Dr.`` ``Inc.`` ``vs.``...), Arabic spellings of a Latin initial after a name
-  (``جون إف. كينيدي``; after another letter name it is an acronym such as ``سي إن إن.`` and may end the
-  sentence), ``في.`` (``v.`` in ``روي في. واد``), and a number or letter that opens a segment (``1.``).
-  A ``.`` followed by a lowercase Latin letter does not end a sentence.
+  end and is split with no whitespace between the spans; ``الجزيرة.نت`` is a domain name and is not.)
+* Abbreviations do not end a sentence: a single Arabic letter before ``.`` (``د.`` ``أ.`` ``م.``
+  ``ص.`` ``هـ.``, also ``ود.``, and after a number: ``2011م.`` ``1437هـ.``), a Latin capital before a
+  Latin word (initials ``J. K. Rowling``), dotted letter groups (``ق.م.`` ``أ.د.`` ``U.S.`` ``e.g.``),
+  common Latin abbreviations (``Mr.`` ``Dr.`` ``Inc.`` ``vs.``...), Arabic spellings of a Latin
+  initial after a name (``جون إف. كينيدي``; after another letter name it is an acronym such as
+  ``سي إن إن.`` and may end the sentence), ``في.`` (``v.`` in ``روي في. واد``), and a number or letter
+  that opens a segment (``1.``). A ``.`` followed by a lowercase Latin letter does not end a sentence.
+  The price: a sentence that really ends with such a token (``عام 2011م.``, ``فيتامين د.``) is not
+  split; it is translated together with the next one.
 * An ellipsis alone (``...``, ``…``, ``..``) is a pause, not an end: Arabic has no capital letters to tell
   a new sentence, and in news text a bare ellipsis is almost always mid-sentence (``جدًا ... إنهم``).
   It ends a sentence when it comes with ``!``/``?``/``؟`` or with a closing quote or bracket.
@@ -55,7 +58,10 @@ _CANDIDATE = re.compile(
 _ARABIC_LETTER = re.compile("[\u0621-\u063a\u0641-\u064a\u066e-\u06d3\u06fa-\u06fc]")
 _HARAKAT = dict.fromkeys(range(0x064B, 0x0653), None) | {0x0640: None}  # diacritics and tatweel
 _DOTTED_LETTERS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # ق.م  U.S  أ.د  e.g
+_ARABIC_DOMAIN = re.compile("(?:نت|كوم|أورغ|أورج|إنفو)(?![\u0621-\u064a])")  # الجزيرة.نت
+_NUMBER_ERA = re.compile(r"\d+(?:م|ه|ق\.م|ص)")  # 2011م. 1437هـ. (tatweel removed) 300ق.م.
 _SMALL_NUMBER = re.compile(r"\d{1,3}|[٠-٩]{1,3}")
+_LATIN_NEXT = re.compile(r"\s+[A-Za-z]")
 _NEXT_WORD = re.compile(r"\s*([^\s.!?؟…،,؛;:]*)")
 # Words after an attribution verb, up to the next comma or sentence-final punctuation.
 _TAIL = re.compile(r"[^.!?؟…،,؛;\n\r\u2028\u2029]*")
@@ -172,7 +178,7 @@ def _glued_end(text: str, m: re.Match, strong: bool) -> int | None:
     s = m.start()
     if s < 2 or not _ARABIC_LETTER.match(text, s - 1) or not _ARABIC_LETTER.match(text, s - 2):
         return None
-    if not _ARABIC_LETTER.match(text, m.end()):
+    if not _ARABIC_LETTER.match(text, m.end()) or _ARABIC_DOMAIN.match(text, m.end()):
         return None
     return m.end()
 
@@ -193,12 +199,17 @@ def _is_abbreviation(text: str, dot: int, seg_start: int) -> bool:
     if not token:
         return False
     bare = token.translate(_HARAKAT)
+    if len(bare) == 2 and bare[0] == "و" and bare[1].isalpha() and not bare[1].isascii():
+        bare = bare[1]  # ود. فاطمة ("and Dr.")
     if len(bare) == 1 and bare.isalpha():
-        return not ("a" <= bare <= "z")  # د. أ. م. ص. هـ. J. -- but "the letter u." ends a sentence
+        if bare.isascii():
+            # J. K. Rowling; but "the letter u." or "vitamin C." before Arabic ends a sentence
+            return bare.isupper() and _LATIN_NEXT.match(text, dot + 1) is not None
+        return True  # د. أ. م. ص. هـ.
     if bare in _LATIN_ABBREVIATIONS or bare in _ARABIC_ABBREVIATIONS:
         return True
-    if _DOTTED_LETTERS.fullmatch(bare):
-        return True  # ق.م. U.S. أ.د.
+    if _DOTTED_LETTERS.fullmatch(bare) or _NUMBER_ERA.fullmatch(bare):
+        return True  # ق.م. U.S. أ.د. 2011م.
     if not text[seg_start:tok_start].strip():
         # the first token of a segment: a list number ("1.") or a letter
         return bool(_SMALL_NUMBER.fullmatch(bare))
