@@ -164,6 +164,10 @@ def test_quote_followed_by_new_reported_speech_is_a_new_sentence():
     assert sents(text) == ['"لديك السلطة."', "قال فليك إن مكتبه أصدر بيانا."]
     text = "«نحن هنا.» وقال الوزير إنهم باقون."
     assert sents(text) == ["«نحن هنا.»", "وقال الوزير إنهم باقون."]
+    text = '"سنواصل العمل." كما تم اعتقال ثلاثة أشخاص.'
+    assert sents(text) == ['"سنواصل العمل."', "كما تم اعتقال ثلاثة أشخاص."]
+    text = '"سنواصل العمل." كما أضاف الوزير.'
+    assert sents(text) == [text]
 
 
 @pytest.mark.parametrize(

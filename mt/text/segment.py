@@ -31,7 +31,8 @@ candidate decide whether it ends a sentence. The rules, in the order they are ap
 * A closing quote or bracket is not separated from its attribution: after ``؟»``/``!"``/``."`` no split
   before ``قال``/``أضاف``/``كما``/``حسبما``/``مضيفا``/``الذي``... unless the words after the verb introduce
   new reported speech (``إن``/``أن``/``بأن``/``:``/an opening quote before any comma), as in
-  ``«...». قال فليك إن ...``, which is a new sentence. A verb with ``و`` (``وقال``) starts a new sentence.
+  ``"...." قال فليك إن ...``, which is a new sentence. A verb with ``و`` (``وقال``) starts a new sentence,
+  and so does ``كما`` ("also") after a full stop, unless an attribution verb follows (``." كما أضاف``).
 * Datelines (``القاهرة (رويترز) -``) carry no sentence-final punctuation, so they stay with the sentence
   they open.
 """
@@ -159,7 +160,7 @@ def _sentence_end(text: str, m: re.Match, seg_start: int) -> int | None:
     if close:
         if close[0] in ")]}" and _inside_brackets(text, seg_start, run_start):
             return None  # "قال (وهي مهمة!) إن": a parenthesis inside the sentence
-        if not _ends_before_attribution(text, end):
+        if not _ends_before_attribution(text, end, strong):
             return None
     return end
 
@@ -223,7 +224,7 @@ def _is_abbreviation(text: str, dot: int, seg_start: int) -> bool:
     return False
 
 
-def _ends_before_attribution(text: str, end: int) -> bool:
+def _ends_before_attribution(text: str, end: int, strong: bool) -> bool:
     """After a closing quote/bracket: True unless the next words attach to the quote (its attribution)."""
     word = _NEXT_WORD.match(text, end)
     nw = word.group(1).translate(_HARAKAT)
@@ -233,6 +234,11 @@ def _ends_before_attribution(text: str, end: int) -> bool:
         return False
     if nw in _CONTINUATIONS:
         return False
+    if nw == "كما" and not strong:
+        # '."' then كما: "as he added" (كما أضاف) attaches; otherwise كما ("also") opens a new sentence
+        word = _NEXT_WORD.match(text, word.end())
+        if word.group(1).translate(_HARAKAT) not in _ATTRIBUTION:
+            return True
     if nw in _ATTRIBUTION:
         tail = _TAIL.match(text, word.end()).group()
         return bool(_NEW_SPEECH.search(tail))
