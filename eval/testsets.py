@@ -52,6 +52,8 @@ def ntrex_dev_dir() -> Path:
 class TestSetInfo:
     """Provenance of one registered test set."""
 
+    __test__ = False  # not a pytest class, despite the name
+
     name: str
     description: str
     source_lang: str
@@ -80,6 +82,8 @@ class TestSetInfo:
 @dataclass
 class TestSet:
     """Line-aligned source, references (a list of streams) and optional document ids."""
+
+    __test__ = False  # not a pytest class, despite the name
 
     name: str
     source: list[str]
