@@ -13,16 +13,24 @@ import unicodedata
 from mt.document import Edit
 
 # Zero-width and bidi control marks: invisible, but they split SentencePiece tokens.
-INVISIBLE = re.compile(
-    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f]+"
+INVISIBLE_CHARS = (
+    "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
 )
+INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]+")
 # Arabic presentation forms A and B (ligatures and contextual shapes); NFKC maps them to base letters.
 PRESENTATION_FORM = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
 ARABIC_LETTER = "\u0621-\u063a\u0641-\u064a\u066e-\u06d3\u06fa-\u06fc"
 # Tatweel between two letters only stretches the word: decoration. Elsewhere (بـ49, لـ«اليوم», 1437هـ)
 # it marks an abbreviation or a prefix and is kept.
-DECORATIVE_TATWEEL = re.compile(f"(?<=[{ARABIC_LETTER}\u064b-\u0652])\u0640+(?=[{ARABIC_LETTER}])")
+# A run may mix tatweel with the harakat it carries (مـُـحمد): the harakat stay, the tatweel goes.
+# Invisible marks inside or around the run are looked through (and removed with it).
+_RUN = f"\u064b-\u0652{INVISIBLE_CHARS}"
+_LETTER_OR_FORM = f"{ARABIC_LETTER}\ufb50-\ufdff\ufe80-\ufefc"
+DECORATIVE_TATWEEL = re.compile(
+    f"(?<=[{_LETTER_OR_FORM}\u064b-\u0652])[{_RUN}]*\u0640[\u0640{_RUN}]*(?=[{INVISIBLE_CHARS}]*[{_LETTER_OR_FORM}])"
+)
+_NOT_HARAKA = re.compile(f"[\u0640{INVISIBLE_CHARS}]")
 WHITESPACE_RUN = re.compile(r"\s+")
 
 
@@ -32,12 +40,23 @@ class UnicodeCleanup:
     name = "unicode"
 
     def find_edits(self, text: str) -> list[Edit]:
-        edits = [Edit(m.start(), m.end(), m.group(), "", "invisible-mark") for m in INVISIBLE.finditer(text)]
+        edits = []
+        taken: set[int] = set()
+        for m in DECORATIVE_TATWEEL.finditer(text):
+            edits.append(Edit(m.start(), m.end(), m.group(), _NOT_HARAKA.sub("", m.group()), "decorative-tatweel"))
+            taken.update(range(m.start(), m.end()))
+        for m in INVISIBLE.finditer(text):
+            if m.start() in taken or m.end() - 1 in taken:
+                # part of the run belongs to a tatweel edit: keep only the marks outside it
+                for i in range(m.start(), m.end()):
+                    if i not in taken:
+                        edits.append(Edit(i, i + 1, text[i], "", "invisible-mark"))
+            else:
+                edits.append(Edit(m.start(), m.end(), m.group(), "", "invisible-mark"))
         for m in PRESENTATION_FORM.finditer(text):
             base = unicodedata.normalize("NFKC", m.group())
             if base != m.group():
                 edits.append(Edit(m.start(), m.end(), m.group(), base, "presentation-form"))
-        edits += [Edit(m.start(), m.end(), m.group(), "", "decorative-tatweel") for m in DECORATIVE_TATWEEL.finditer(text)]
         return edits
 
 

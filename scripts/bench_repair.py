@@ -1,0 +1,61 @@
+"""Throughput of the full repair (``mt.text.repair.repair_text`` per line) on the NTREX Arabic text.
+
+    python scripts/bench_repair.py [--ntrex DIR] [--seconds 5]
+
+Prints words/s in one process. The lexicon is loaded before timing (a one-off cost, reported
+separately); the per-run cache of split decisions is cleared before each pass so repeated passes
+do not just replay the first one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from mt.text.repair import Repairer  # noqa: E402
+from mt.text.spacing import SpacingRepair  # noqa: E402
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--ntrex", type=Path, default=REPO.parent / "shared" / "data" / "ntrex-dev")
+    ap.add_argument("--seconds", type=float, default=5.0, help="repeat passes until at least this long")
+    args = ap.parse_args()
+    path = args.ntrex / "ntrex.dev.ar"
+    if not path.is_file():
+        print(f"error: {path} not found; pass --ntrex DIR", file=sys.stderr)
+        return 2
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    words = sum(len(line.split()) for line in lines)
+
+    t0 = time.perf_counter()
+    repairer = Repairer()
+    repairer("تهيئة")  # loads the lexicon
+    load_s = time.perf_counter() - t0
+
+    spacing = [s for s in repairer.steps if isinstance(s, SpacingRepair)]
+    passes, total_words, edits = 0, 0, 0
+    start = time.perf_counter()
+    while True:
+        for s in spacing:
+            s.splitter._cache.clear()
+        for line in lines:
+            edits += len(repairer(line).edits)
+        passes += 1
+        total_words += words
+        elapsed = time.perf_counter() - start
+        if elapsed >= args.seconds:
+            break
+    print(f"lexicon load: {load_s:.2f} s")
+    print(f"{passes} passes over {len(lines)} lines / {words} words in {elapsed:.2f} s, {edits // passes} edits per pass")
+    print(f"full repair: {total_words / elapsed:,.0f} words/s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
