@@ -23,11 +23,12 @@ of the piece being split, measured once), aiming at evenly sized chunks; every c
 verified with ``count_tokens`` and re-split when the estimate was wrong. A sentence within the budget
 costs one call; an over-long one about two calls per chunk.
 
-``DEFAULT_MAX_TOKENS = 160``: OPUS-MT MarianMT models have 512 positions for source and target alike
-and translate long inputs poorly (content gets dropped well before 512). 160 source tokens (about
-100 Arabic words with the OPUS-MT SentencePiece model) leaves room for an English output that is
-longer than its source, and it is far above ordinary news sentences (NTREX-128 dev Arabic: median
-18 words per sentence, longest 62), so only genuine run-ons are chunked.
+``DEFAULT_MAX_TOKENS = 160``: OPUS-MT MarianMT models have 512 positions for source and target alike,
+and long inputs are translated poorly (content gets dropped well before 512). 160 source tokens
+(roughly 100 Arabic words, at an assumed ~1.5 SentencePiece tokens per word) leaves room for an
+English output longer than its source, and is far above ordinary news sentences (NTREX-128 dev
+Arabic: median 18 words per sentence, longest 62), so only genuine run-ons are chunked. Callers
+can pass another budget (``mt translate --max-sentence-tokens``).
 """
 
 from __future__ import annotations
