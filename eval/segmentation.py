@@ -2,6 +2,8 @@
 
     python -m eval.segmentation [--ntrex DIR] [--json] [--errors]
 
+(default DIR: ``$NEWSWIRE_NTREX_DIR``, else ``../shared/data/ntrex-dev`` beside the repository)
+
 NTREX-128 is line-aligned: one sentence per line, grouped into documents by ``ntrex.dev.docids``.
 Each document's lines are joined with a space into one paragraph (what the pipeline sees after the
 repair step), the paragraph is segmented, and predicted sentence ends are compared with the
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 import time
@@ -46,7 +49,7 @@ from typing import Callable
 from mt.text.segment import split_sentences
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_NTREX_DIR = REPO_ROOT.parent / "shared" / "data" / "ntrex-dev"
+DEFAULT_NTREX_DIR = Path(os.environ.get("NEWSWIRE_NTREX_DIR", REPO_ROOT.parent / "shared" / "data" / "ntrex-dev"))
 INLINE_FILE = Path(__file__).resolve().parent / "data" / "segment-ntrex-dev-inline.tsv"
 
 _FINAL = re.compile(r"[.!?؟…]+[\"'»”“’‘)\]]*$")
