@@ -1,7 +1,7 @@
 """Corpus scores that are sacrebleu's own: BLEU, chrF2, chrF2++ and TER, each with its signature.
 
-Files are read the way the ``sacrebleu`` command reads them (UTF-8, universal newlines, trailing
-whitespace stripped from every line), so a score printed here equals the command's to every digit.
+Files are read the way the ``sacrebleu`` command reads them (UTF-8, lines ended by ``\n`` only,
+trailing whitespace stripped from every line), so a score printed here equals the command's to every digit.
 Per-document scores are the same metrics computed on each document's lines.
 """
 
@@ -75,14 +75,20 @@ def read_lines(path: str | os.PathLike[str], *, what: str = "file", allow_empty:
     """
     p = os.fspath(path)
     try:
-        with open(p, "rb") as fh:
-            data = fh.read()
+        if p.endswith(".gz"):  # sacrebleu reads gzipped files too
+            import gzip
+
+            with gzip.open(p, "rb") as fh:
+                data = fh.read()
+        else:
+            with open(p, "rb") as fh:
+                data = fh.read()
     except FileNotFoundError:
         raise EvalError(f"{what} {p}: no such file") from None
     except IsADirectoryError:
         raise EvalError(f"{what} {p}: is a directory, expected a text file") from None
-    except OSError as e:
-        raise EvalError(f"{what} {p}: cannot read ({e.strerror or e})") from None
+    except (OSError, EOFError) as e:
+        raise EvalError(f"{what} {p}: cannot read ({getattr(e, 'strerror', None) or e})") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -92,8 +98,8 @@ def read_lines(path: str | os.PathLike[str], *, what: str = "file", allow_empty:
         ) from None
     if not text and not allow_empty:
         raise EvalError(f"{what} {p}: file is empty")
-    # universal newlines, like text-mode iteration in sacrebleu's smart_open; then rstrip like its CLI
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # sacrebleu's smart_open opens with newline="\n": only "\n" ends a line (a lone "\r" stays inside
+    # it, "\r\n" leaves a "\r" that rstrip removes); its command then rstrips every line
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

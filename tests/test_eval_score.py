@@ -131,10 +131,31 @@ def test_edge_cases_equal_api(tmp_path, hyps, refs):
     assert {k: v.score for k, v in from_files.scores.items()} == {k: v[0] for k, v in api.items()}
 
 
-def test_read_lines_like_sacrebleu_command(tmp_path):
-    p = tmp_path / "f"
-    p.write_bytes("a  \r\nb\rc\t\n\nlast".encode())
-    assert read_lines(p) == ["a", "b", "c", "", "last"]
+@pytest.mark.parametrize(
+    "data",
+    [
+        "a  \r\nb\rc\t\n\nlast",  # CRLF, a lone CR inside a line, trailing tab, no final newline
+        "x\u2028y\x0cz \n\u00a0\n",  # separators that str.splitlines would break on, NBSP-only line
+        "\ufeffbom first\n",  # a BOM is kept, as sacrebleu (utf-8, not utf-8-sig) keeps it
+    ],
+)
+def test_read_lines_like_sacrebleu_command(tmp_path, data):
+    from sacrebleu.utils import smart_open
+
+    p = tmp_path / "f.txt"
+    p.write_bytes(data.encode("utf-8"))
+    with smart_open(str(p)) as fh:
+        expected = [line.rstrip() for line in fh]
+    assert read_lines(p) == expected
+
+
+def test_gzipped_input(tmp_path):
+    import gzip
+
+    p = tmp_path / "h.txt.gz"
+    with gzip.open(p, "wt", encoding="utf-8") as fh:
+        fh.write("one\ntwo\n")
+    assert read_lines(p) == ["one", "two"]
 
 
 def test_document_scores_needs_aligned_ids():
