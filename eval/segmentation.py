@@ -169,7 +169,8 @@ def evaluate(docs: list[Document], segment: Callable[[str], list[int]], errors: 
             if before.rstrip()[-1:] in "،؛,":
                 counts["comma"] += 1
             bare = token.lstrip("\"'«“‘(").rstrip("\"'»”“’‘)")
-            if _ABBREV_TOKEN.fullmatch(bare.translate(_HARAKAT)) and not bare[:1].islower() or bare in _LATIN_ABBREVIATIONS:
+            dotted = _ABBREV_TOKEN.fullmatch(bare.translate(_HARAKAT)) and not bare[:1].islower()
+            if dotted or bare in _LATIN_ABBREVIATIONS:
                 counts["abbreviation"] += 1
                 counts["abbreviation_at_reference"] += pos in doc.reference
             if pos in doc.reference:
