@@ -106,7 +106,7 @@ class Pipeline:
         """Set each sentence's model inputs, chunking those longer than the token budget."""
         translator = self.translator
         inputs = [translator.model_input(s.repaired) for s in sentences]
-        lengths = translator.backend.count_tokens(inputs) if inputs else []
+        lengths = translator.count_model_inputs(inputs) if inputs else []
         for sentence, text, n in zip(sentences, inputs, lengths):
             if n <= self.max_sentence_tokens:
                 sentence.model_inputs = [text]

@@ -39,6 +39,7 @@ class Translator:
         self.batch_size = batch_size
         self.max_batch_tokens = max_batch_tokens
         self.normalizer = normalizer or ModelInputNormalizer()
+        self._lengths: dict[str, int] = {}  # model input -> token count; the pipeline asks twice
 
     def model_input(self, text: str) -> str:
         """The exact string the model is given for ``text``."""
@@ -46,7 +47,16 @@ class Translator:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Model tokens of each text after model-side normalisation."""
-        return self.backend.count_tokens([self.model_input(t) for t in texts])
+        return self.count_model_inputs([self.model_input(t) for t in texts])
+
+    def count_model_inputs(self, inputs: Sequence[str]) -> list[int]:
+        """Token counts of strings that are already model inputs (cached: the pipeline asks twice)."""
+        missing = list(dict.fromkeys(t for t in inputs if t not in self._lengths))
+        if missing:
+            if len(self._lengths) > 200_000:
+                self._lengths.clear()
+            self._lengths.update(zip(missing, self.backend.count_tokens(missing)))
+        return [self._lengths[t] for t in inputs]
 
     def count_tokens_one(self, text: str) -> int:
         return self.count_tokens([text])[0]
@@ -68,7 +78,7 @@ class Translator:
         results = [""] * len(inputs)
         if not todo:
             return results
-        lengths = self.backend.count_tokens([inputs[i] for i in todo])
+        lengths = self.count_model_inputs([inputs[i] for i in todo])
         batches = plan_batches(lengths, self.batch_size, self.max_batch_tokens)
         bar = _progress_bar(len(todo), enabled=progress and len(batches) > 1)
         try:
