@@ -103,3 +103,12 @@ def test_signature_and_description_name_model_and_settings(pipeline, tiny_model)
     info = pipeline.describe()
     assert info["model"] == str(tiny_model)
     assert info["preprocessing"].startswith("v")
+
+
+def test_progress_bar_on_a_terminal_only(tiny_model, example_text, capsys, monkeypatch):
+    pipe = Pipeline(str(tiny_model), batch_size=2, **FAST)
+    pipe.translate_article(example_text, progress=True)
+    assert "translating" not in capsys.readouterr().err  # captured stderr is not a terminal
+    monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
+    pipe.translate_article(example_text, progress=True)
+    assert "translating" in capsys.readouterr().err
