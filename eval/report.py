@@ -82,7 +82,7 @@ def render_report(
     for b in buckets:
         share = f"{100 * len(b.indices) / n:.1f}%" if n else "–"
         rows.append([b.name, b.description, len(b.indices), share, *(_fmt(b.scores.get(k)) for k in names)])
-    lines += _table(["bucket", "lines in it", "lines", "share", *names], rows, ["l", "l", "r", "r", *["r"] * len(names)])
+    lines += _table(["bucket", "what", "lines", "share", *names], rows, ["l", "l", "r", "r", *["r"] * len(names)])
 
     if documents:
         key = names[0]

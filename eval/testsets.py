@@ -12,7 +12,6 @@ Every download has a short timeout and fails with an :class:`EvalError` that say
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
