@@ -22,6 +22,8 @@ _PREFIX_COST = {
     "وب": 4.5, "ول": 4.5, "وك": 5.0, "وس": 5.0, "فب": 5.5, "فل": 5.0, "فس": 5.5,
 }
 _MAX_PREFIX = max(len(p) for p in _PREFIX_COST)
+# Attached pronouns, with their cost on top of the stem's (جهدهما, مستشاروها, باطلاعنا).
+_SUFFIX_COST = {s: 3.0 for s in ("ه", "ها", "هم", "هما", "هن", "ك", "كم", "كما", "كن", "ي", "نا", "ني")}
 
 
 class Lexicon:
@@ -40,7 +42,32 @@ class Lexicon:
 
     def cost(self, word: str) -> float | None:
         """Cost of ``word`` as listed, or as clitic prefix + listed stem, whichever is cheaper."""
+        return self._with_prefixes(word, self._cost.get)
+
+    def analysed_cost(self, word: str) -> float | None:
+        """Like :meth:`cost`, but the stem may also carry an attached pronoun (stem + ها, هم, نا...)."""
+        return self._with_prefixes(word, self._with_suffix)
+
+    def _with_suffix(self, word: str) -> float | None:
         best = self._cost.get(word)
+        for n in (1, 2, 3):
+            sc = _SUFFIX_COST.get(word[-n:]) if len(word) - n >= 2 else None
+            if sc is None:
+                continue
+            stem = word[:-n]
+            variants = [stem]
+            if stem[-1] == "ت":
+                variants.append(stem[:-1] + "ة")  # حكومتها = حكومة + ها
+            elif stem[-1] in "وي":
+                variants.append(stem + "ن")  # مستشاروها = مستشارون + ها
+            for v in variants:
+                c = self._cost.get(v)
+                if c is not None and (best is None or c + sc < best):
+                    best = c + sc
+        return best
+
+    def _with_prefixes(self, word: str, core) -> float | None:
+        best = core(word)
         for n in range(1, min(_MAX_PREFIX, len(word) - 2) + 1):
             pc = _PREFIX_COST.get(word[:n])
             if pc is None:
@@ -48,9 +75,9 @@ class Lexicon:
             stem = word[n:]
             if word[n - 1] == "س" and stem[0] not in "يتنأ":
                 continue  # the future particle only comes before an imperfect verb
-            sc = self._cost.get(stem)
+            sc = core(stem)
             if sc is None and stem[0] == "ل" and word[n - 1] == "ل":
-                sc = self._cost.get("ا" + stem)  # لل = ل + ال (the alef of the article is dropped)
+                sc = core("ا" + stem)  # لل = ل + ال (the alef of the article is dropped)
             if sc is not None and (best is None or sc + pc < best):
                 best = sc + pc
         return best

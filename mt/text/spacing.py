@@ -53,18 +53,43 @@ class SpacingRepair:
         if _HAS_ARABIC.search(text):
             # a space added after punctuation also ends a token, so that a second pass sees the same tokens
             inserted = [e.start for e in punct if e.start == e.end]
+            spans: list[tuple[int, int]] = []
             for tok in _TOKEN.finditer(text):
                 starts = [tok.start(), *(p for p in inserted if tok.start() < p < tok.end())]
-                for a, b in zip(starts, [*starts[1:], tok.end()]):
-                    for pos, rule in self._token_splits(text[a:b]):
-                        edits.setdefault((a + pos, a + pos), Edit(a + pos, a + pos, "", " ", rule))
+                spans += zip(starts, [*starts[1:], tok.end()])
+            for i, (a, b) in enumerate(spans):
+                splits = self._token_splits(text[a:b])
+                if any(not strong for _, rule, strong in splits if rule == "merged-word") and (
+                    self._near_unknown_word(text, spans, i)
+                ):
+                    # next to an unknown word (a name: سيفولو سايبوف), only a sure cut is made
+                    splits = [s for s in splits if s[1] != "merged-word"]
+                for pos, rule, _ in splits:
+                    edits.setdefault((a + pos, a + pos), Edit(a + pos, a + pos, "", " ", rule))
         return sorted(edits.values(), key=lambda e: (e.start, e.end))
 
-    def _token_splits(self, token: str) -> list[tuple[int, str]]:
+    def _near_unknown_word(self, text: str, spans: list[tuple[int, int]], i: int) -> bool:
+        for j in (i - 1, i + 1):
+            if 0 <= j < len(spans) and self._has_unknown_word(text[spans[j][0] : spans[j][1]]):
+                return True
+        return False
+
+    def _has_unknown_word(self, token: str) -> bool:
+        """A run of 4+ letters that is no known word, not even with clitics, and no merge either."""
+        lex = self.splitter.lexicon
+        for m in _PIECE.finditer(token):
+            if m.lastgroup == "ar":
+                key = strip_diacritics(m.group())
+                if len(key) >= 4 and lex.analysed_cost(key) is None and not self.splitter.split_points(m.group()):
+                    return True
+        return False
+
+    def _token_splits(self, token: str) -> list[tuple[int, str, bool]]:
+        """(offset, rule, sure) for each space to insert in ``token``."""
         if len(token) < 3 or _SKIP_TOKEN.search(token):
             return []
         pieces = [(m.lastgroup, m.start(), m.end()) for m in _PIECE.finditer(token)]
-        out: list[tuple[int, str]] = []
+        out: list[tuple[int, str, bool]] = []
         for k, (kind, start, end) in enumerate(pieces):
             if kind == "ar":
                 prev = pieces[k - 1] if k > 0 and pieces[k - 1][2] == start else None
@@ -72,11 +97,12 @@ class SpacingRepair:
                 if (prev and prev[0] == "tat") or (nxt and nxt[0] == "tat"):
                     continue  # functional tatweel (بـ, لـ«اليوم», 1437هـ): an abbreviation or prefix
                 run = token[start:end]
-                out += [(start + p, "merged-word") for p in self.splitter.split_points(run)]
+                out += [(start + p, "merged-word", self.splitter.sure_cut(run, p))
+                        for p in self.splitter.split_points(run)]
                 if prev and prev[0] == "num" and self._word_after_number(run, token, end):
-                    out.append((start, "merged-number"))
+                    out.append((start, "merged-number", True))
                 if nxt and nxt[0] == "num" and self._word_before_number(run):
-                    out.append((end, "merged-number"))
+                    out.append((end, "merged-number", True))
         return out
 
     def _word_after_number(self, run: str, token: str, end: int) -> bool:

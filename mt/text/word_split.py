@@ -23,8 +23,9 @@ WORD_FINAL = set("ةى")
 ARTICLE_STARTS = ("ال", "وال", "بال", "فال", "كال", "لل", "ولل", "فلل")
 # Two-letter words that may stand as a part of a split: particles and pronouns that are often
 # glued to the next word. Other two-letter "words" are mostly fragments of names (لو|ندري, لا|ري).
-SHORT_WORDS = frozenset("ما لا أو في من عن لم لن قد هو هي إن أن كل ثم هل بل مع إذ كي أي".split())
+SHORT_WORDS = frozenset("ما لا أو في من عن لم لن قد هو هي إن أن كل ثم هل بل مع إذ كي أي تم".split())
 VERB_PARTICLES = frozenset("ما لا لم لن قد".split())
+PARTICLES_BEFORE_VERB = ("وما", "ولا", "فما", "فلا", "ما", "لا")
 # Attached pronouns that are also free words: after a stem they are a suffix (جهدهما), not a word.
 SUFFIX_WORDS = frozenset("هما".split())
 
@@ -36,15 +37,18 @@ class SplitModel:
     common_cost: float = 12.0  # a run listed at least this frequently (6e-6) is a word: never split
     safe_cost: float = 16.1  # clitics + a stem at least this frequent (1e-7): a word
     listed_margin: float = -1.0  # a rarer listed run splits only if the split is this much cheaper
-    cut_budget: float = 23.5  # each cut: cost(left part) + cost(right part) + boundary must stay below
+    cut_budget: float = 23.5  # each cut: cost(left) + cost(right) + boundary must stay below this...
+    budget_per_letter: float = 2.5  # ... plus this for each letter of the shorter part beyond 3
     short_neighbour_cost: float = 11.0  # the word after a two-letter word must be this common
     verb_after_particle_cost: float = 13.0  # ... unless it is a verb after ما / لا / لم / لن
     before_short_cost: float = 13.5  # the word before a two-letter word
-    max_part_cost: tuple[float, float] = (11.5, 14.5)  # for parts of 3 and >= 4 letters
+    beside_three_cost: float = 14.0  # a word next to a three-letter one (ألا|سدير is a name)
+    max_part_cost: tuple[float, ...] = (11.5, 13.5, 15.5)  # parts of 3, 4, 5 letters; longer: any known
     after_final: float = -4.0  # boundary after ة / ى
     after_non_joining: float = 0.0
     before_article: float = 1.0  # joining letter, then an ال word
     after_joining: float = 3.0
+    particle_verb_bonus: float = 6.0  # ما / لا + imperfect verb: a merge even when the web often writes it so
     max_part_len: int = 18
 
 
@@ -72,22 +76,31 @@ class WordSplitter:
             self._cache[run] = hit
         return hit
 
+    def sure_cut(self, run: str, cut: int) -> bool:
+        """A cut after a word-final letter (ة ى) or before an ال word: sure even next to a name."""
+        left, right = strip_diacritics(run[:cut]), strip_diacritics(run[cut:])
+        if left[-1] in WORD_FINAL:
+            return True
+        return len(left) >= 3 and right.startswith(ARTICLE_STARTS) and len(right) >= 5
+
     def _split_points(self, run: str) -> tuple[int, ...]:
         key = strip_diacritics(run)
         if len(key) < 4:
             return ()
         lex, m = self.lexicon, self.model
         listed = lex.listed(key)
-        if listed is not None and listed <= m.common_cost:
+        particle_verb = _particle_verb(key)
+        if listed is not None and listed <= m.common_cost and not particle_verb:
             return ()
-        analysed = lex.cost(key)
+        analysed = lex.analysed_cost(key)
         if analysed is not None and analysed <= m.safe_cost and (listed is None or analysed < listed):
-            return ()  # clitics + a well-attested stem: وإيران, لروسيا, لادعاء
+            return ()  # clitics + a well-attested stem (+ pronoun): وإيران, لروسيا, لادعاء, مستشاروها
         found = self._best_segmentation(key)
         if found is None or not self._cuts_justified(key, found[1]):
             return ()
-        if listed is not None and found[0] + m.listed_margin >= listed:
-            return ()  # a listed word, more probable whole than split
+        bonus = m.particle_verb_bonus if particle_verb and found[1][0] == len(particle_verb) else 0.0
+        if analysed is not None and found[0] - bonus + m.listed_margin >= analysed:
+            return ()  # a listed or analysable word, more probable whole than split
         return _map_offsets(run, key, found[1])
 
     def _cuts_justified(self, key: str, cuts: tuple[int, ...]) -> bool:
@@ -98,11 +111,12 @@ class WordSplitter:
         costs = [self._part_cost(p) for p in parts]
         for k in range(len(parts) - 1):
             left, right = parts[k], parts[k + 1]
-            if costs[k] + costs[k + 1] + self._boundary_cost(left, right) >= m.cut_budget:
+            budget = m.cut_budget + m.budget_per_letter * max(0, min(len(left), len(right)) - 3)
+            if costs[k] + costs[k + 1] + self._boundary_cost(left, right) >= budget:
                 return False
             if len(left) == 2 or len(right) == 2:
                 if len(left) == len(right) == 2:
-                    return False
+                    return len(parts) == 2 and lex_listed_rarely(self.lexicon, key)
                 # ما|X, لا|X: many names start so (ماكدول, لافيرن); X|من is safer
                 if len(left) == 2:
                     other, limit = costs[k + 1], m.short_neighbour_cost
@@ -111,6 +125,10 @@ class WordSplitter:
                 else:
                     other, limit = costs[k], m.before_short_cost
                 if other > limit:
+                    return False
+            elif min(len(left), len(right)) == 3:
+                other = costs[k + 1] if len(left) == 3 else costs[k]
+                if other > m.beside_three_cost and not (left in PARTICLES_BEFORE_VERB and right[0] in "يتن"):
                     return False
         return True
 
@@ -122,8 +140,10 @@ class WordSplitter:
         c = self.lexicon.cost(part)
         if c is None:
             return None
-        limit = self.model.max_part_cost[min(len(part), 4) - 3]
-        return c if c <= limit else None
+        limits = self.model.max_part_cost
+        if len(part) - 3 < len(limits) and c > limits[len(part) - 3]:
+            return None
+        return c
 
     def _boundary_cost(self, left: str, right: str) -> float | None:
         m = self.model
@@ -168,6 +188,19 @@ class WordSplitter:
         if final is None or not final[1]:
             return None
         return final[0], final[1]
+
+
+def lex_listed_rarely(lex: Lexicon, key: str) -> bool:
+    """Two particles written together (هومن) are split only when the web attests the merged form."""
+    return lex.listed(key) is not None
+
+
+def _particle_verb(key: str) -> str:
+    """The particle of ``ما يقف`` / ``ولا تختلف`` when ``key`` starts with one before an imperfect verb."""
+    for p in PARTICLES_BEFORE_VERB:
+        if key.startswith(p) and len(key) >= len(p) + 3 and key[len(p)] in "يتن":
+            return p
+    return ""
 
 
 def _map_offsets(run: str, key: str, cuts: tuple[int, ...]) -> tuple[int, ...]:
