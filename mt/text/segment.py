@@ -234,11 +234,11 @@ def _ends_before_attribution(text: str, end: int, strong: bool) -> bool:
         return False
     if nw in _CONTINUATIONS:
         return False
-    if nw == "كما" and not strong:
-        # '."' then كما: "as he added" (كما أضاف) attaches; otherwise كما ("also") opens a new sentence
+    if nw == "كما":
+        # quote then كما + speech verb ("as he added": !" كما أضاف) is its attribution and attaches;
+        # otherwise, after '."', كما ("also") opens a new sentence; after '!"' or '؟"' it goes on
         word = _NEXT_WORD.match(text, word.end())
-        if word.group(1).translate(_HARAKAT) not in _ATTRIBUTION:
-            return True
+        return word.group(1).translate(_HARAKAT) not in _ATTRIBUTION and not strong
     if nw in _ATTRIBUTION:
         tail = _TAIL.match(text, word.end()).group()
         return bool(_NEW_SPEECH.search(tail))
