@@ -1,0 +1,384 @@
+"""The CTranslate2 backend: a MarianMT model converted once, cached on disk, run with int8/float16.
+
+Conversion (transformers -> CTranslate2) happens once per (model, revision or directory hash,
+quantisation, CTranslate2 version) in a subprocess, so the serving process never holds the float32
+torch model; the result is cached under ``$NEWSWIRE_CACHE/ct2`` (default ``~/.cache/newswire-mt/ct2``).
+
+Marian specifics handled here (see issue 6's pitfalls):
+
+* the converter drops ``<pad>`` (the last vocabulary entry, a zero embedding row in transformers)
+  and starts the decoder from a zero embedding instead, which is exactly what transformers does
+  with ``decoder_start_token_id = pad``;
+* CTranslate2 takes token strings and does not add ``</s>``: we tokenise with the model's own
+  ``MarianTokenizer`` (the same call the torch backend makes, ``</s>`` included);
+* outputs are decoded with the same ``MarianTokenizer.batch_decode(..., skip_special_tokens=True)``
+  the torch backend uses, so both backends share one output contract;
+* the generation config's ``max_length`` (which counts the decoder start token) and
+  ``forced_eos_token_id`` (EOS forced at the last position) are mirrored, so a hypothesis cut by
+  the length limit has the same tokens in both backends.
+
+Threads. On CPU the default is ``inter_threads = 1`` and ``intra_threads = physical cores``... but a
+single decoding stream at batch sizes of 8-32 keeps only ~1.5 of 2 cores busy (GEMMs on 512-wide
+matrices are too small to split well, and beam bookkeeping is serial). So each incoming batch is
+split into ``inter_threads`` sub-batches that run concurrently on their own replica (weights are
+shared between replicas on one device; only per-replica scratch memory is added). The default is
+``inter_threads = cores, intra_threads = 1`` for batches that can be split, see ``default_threads``
+and the measurements in the README.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Sequence
+
+from mt.backends.base import DecodeOptions, ModelLoadError
+
+CACHE_ENV = "NEWSWIRE_CACHE"
+COMPUTE_TYPES = {
+    "cpu": ("float32", "int8", "int8_float32", "int16"),
+    "cuda": ("float32", "float16", "bfloat16", "int8", "int8_float16", "int8_bfloat16", "int8_float32"),
+}
+# quantisation stored on disk for each compute type (loading converts anything else at load time)
+_STORED = {
+    "float32": "float32",
+    "int16": "int16",
+    "int8": "int8",
+    "int8_float32": "int8",
+    "int8_float16": "int8_float16",
+    "int8_bfloat16": "int8_bfloat16",
+    "float16": "float16",
+    "bfloat16": "bfloat16",
+}
+
+
+def cache_root() -> Path:
+    base = os.environ.get(CACHE_ENV)
+    root = Path(base).expanduser() if base else Path.home() / ".cache" / "newswire-mt"
+    return root / "ct2"
+
+
+def physical_cores() -> int:
+    try:
+        import psutil
+
+        n = psutil.cpu_count(logical=False)
+    except Exception:  # pragma: no cover - psutil is a dependency, but be tolerant
+        n = None
+    avail = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(n or avail, avail))
+
+
+def default_threads(device: str) -> tuple[int, int]:
+    """(inter_threads, intra_threads) using every core; see the module docstring."""
+    if device == "cuda":
+        return 1, 1
+    return physical_cores(), 1
+
+
+def resolve_device(device: str) -> str:
+    import ctranslate2
+
+    if device == "auto":
+        return "cuda" if ctranslate2.get_cuda_device_count() > 0 else "cpu"
+    if device not in ("cpu", "cuda"):
+        raise ValueError(f"unknown device '{device}' (choose auto, cpu or cuda)")
+    if device == "cuda" and ctranslate2.get_cuda_device_count() == 0:
+        raise ModelLoadError(
+            "device 'cuda' was asked for, but CTranslate2 sees no CUDA GPU (or was built without CUDA); "
+            "use --device cpu or auto."
+        )
+    return device
+
+
+def _model_key(model: str, source_path: Path | None, revision: str | None) -> tuple[str, str]:
+    """(readable name, identity) of the model being converted."""
+    from mt.backends.loading import directory_hash
+
+    if source_path is not None and "/snapshots/" in str(source_path):
+        # a hub snapshot: the directory name is the commit hash
+        ident = f"{model}@{revision or source_path.name}"
+    elif source_path is not None:
+        ident = f"dir:{directory_hash(source_path)}"
+    else:
+        ident = f"{model}@{revision or 'main'}"
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in (source_path.name if source_path and "/snapshots/" not in str(source_path) else model))
+    return name[-60:], ident
+
+
+def convert(model_dir: Path, out_dir: Path, quantization: str) -> None:
+    """Run CTranslate2's transformers converter on a local MarianMT directory (in this process)."""
+    import ctranslate2
+
+    converter = ctranslate2.converters.TransformersConverter(
+        str(model_dir), copy_files=["source.spm", "target.spm"], load_as_float16=False
+    )
+    converter.convert(str(out_dir), quantization=quantization, force=True)
+
+
+def converted_model(model: str, quantization: str, *, revision: str | None = None) -> tuple[Path, Path, str]:
+    """Return (converted directory, source directory, identity), converting on a cache miss.
+
+    The conversion runs in a subprocess (``python -m mt.backends.ct2 convert``) so the float32 torch
+    model never lives in the serving process; a cache entry appears atomically (rename) when done.
+    """
+    import ctranslate2
+
+    from mt.backends.loading import resolve_model
+
+    source = resolve_model(model)
+    if source.path is None:
+        # a hub id that is not cached yet: let transformers download it (in this process: fast fail
+        # was already checked by resolve_model), then use the snapshot directory
+        try:
+            from huggingface_hub import snapshot_download
+
+            src = Path(snapshot_download(model, revision=revision))
+        except Exception as exc:  # network/auth errors of many kinds
+            raise ModelLoadError(f"cannot load model '{model}': download failed: {exc}") from exc
+    else:
+        src = source.path
+    name, ident = _model_key(model, src, revision)
+    key = hashlib.sha256(f"{ident}|{quantization}|ct2-{ctranslate2.__version__}".encode()).hexdigest()[:16]
+    out = cache_root() / f"{name}-{quantization}-{key}"
+    if (out / "model.bin").is_file():
+        return out, src, ident
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    try:
+        if "torch" in sys.modules:
+            # torch is loaded here anyway (tests, benchmarks): skip a subprocess start
+            proc = _convert_in_process(src, tmp / "model", quantization)
+        else:
+            proc = subprocess.run(
+                [sys.executable, "-m", "mt.backends.ct2", "convert", str(src), str(tmp / "model"), quantization],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "PYTHONPATH": _pythonpath()},
+            )
+        if proc.returncode != 0:
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["unknown error"]
+            raise ModelLoadError(
+                f"cannot convert model '{model}' to CTranslate2 ({quantization}): {tail[0]}\n"
+                "  - check that it is a MarianMT model directory (config.json, source.spm, target.spm, "
+                "vocab.json, weights), or use --backend torch."
+            )
+        (tmp / "model" / "newswire_source.json").write_text(
+            json.dumps({"model": model, "identity": ident, "quantization": quantization,
+                        "ctranslate2": ctranslate2.__version__}, indent=1),
+            encoding="utf-8",
+        )
+        try:
+            os.replace(tmp / "model", out)
+        except OSError:
+            if not (out / "model.bin").is_file():  # somebody else finished first: fine
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out, src, ident
+
+
+def _pythonpath() -> str:
+    here = str(Path(__file__).resolve().parents[2])
+    return os.pathsep.join(p for p in (here, os.environ.get("PYTHONPATH", "")) if p)
+
+
+def _convert_in_process(src: Path, out: Path, quantization: str) -> subprocess.CompletedProcess:
+    try:
+        convert(src, out, quantization)
+    except Exception as exc:  # the converter raises many kinds of errors for a bad directory
+        return subprocess.CompletedProcess([], 1, "", f"{type(exc).__name__}: {exc}")
+    return subprocess.CompletedProcess([], 0, "", "")
+
+
+class CT2Backend:
+    """A MarianMT model converted to CTranslate2, with the model's own MarianTokenizer."""
+
+    name = "ct2"
+
+    def __init__(
+        self,
+        model: str,
+        device: str = "auto",
+        compute_type: str | None = None,
+        inter_threads: int | None = None,
+        intra_threads: int | None = None,
+        revision: str | None = None,
+    ):
+        try:
+            import ctranslate2
+        except ImportError as exc:
+            raise ModelLoadError("backend 'ct2' needs CTranslate2: pip install 'newswire-mt[ct2]'") from exc
+        from transformers import MarianTokenizer
+
+        self.model_id = model
+        self.device = resolve_device(device)
+        self.compute_type = compute_type or ("float16" if self.device == "cuda" else "int8")
+        if self.compute_type not in COMPUTE_TYPES[self.device]:
+            raise ValueError(
+                f"compute type '{self.compute_type}' is not available on {self.device} for the ct2 "
+                f"backend (choose {', '.join(COMPUTE_TYPES[self.device])})"
+            )
+        inter_default, intra_default = default_threads(self.device)
+        self.inter_threads = inter_threads or inter_default
+        self.intra_threads = intra_threads if intra_threads is not None else intra_default
+
+        t0 = time.perf_counter()
+        self.ct2_dir, self.source_dir, self.identity = converted_model(
+            model, _STORED[self.compute_type], revision=revision
+        )
+        self.convert_s = time.perf_counter() - t0
+        try:
+            self.tokenizer = MarianTokenizer.from_pretrained(str(self.source_dir), local_files_only=True)
+            self.translator = ctranslate2.Translator(
+                str(self.ct2_dir),
+                device=self.device,
+                compute_type=self.compute_type,
+                inter_threads=self.inter_threads,
+                intra_threads=self.intra_threads,
+            )
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise ModelLoadError(f"cannot load model '{model}' with CTranslate2: {exc}") from exc
+        gen = _generation_defaults(self.source_dir)
+        self.default_beam_size = int(gen.get("num_beams") or 1)
+        self.max_length = int(gen.get("max_length") or 512)
+        self.forced_eos = gen.get("forced_eos_token_id") is not None
+        self._vocab = self.tokenizer.get_vocab()
+
+    # -- the Backend protocol -------------------------------------------------------------
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        return [len(ids) for ids in self.tokenizer(list(texts)).input_ids]
+
+    def source_tokens(self, texts: Sequence[str]) -> list[list[str]]:
+        """Token strings given to CTranslate2: exactly the torch backend's input ids, ``</s>`` last."""
+        ids = self.tokenizer(list(texts)).input_ids
+        return [self.tokenizer.convert_ids_to_tokens(row) for row in ids]
+
+    def translate_batch(
+        self,
+        texts: Sequence[str],
+        options: DecodeOptions,
+        target_lengths: Sequence[int] | None = None,
+    ) -> list[str]:
+        if not texts:
+            return []
+        ids = self.generate_ids(texts, options, target_lengths)
+        return self.tokenizer.batch_decode(ids, skip_special_tokens=True)
+
+    def generate_ids(
+        self,
+        texts: Sequence[str],
+        options: DecodeOptions,
+        target_lengths: Sequence[int] | None = None,
+    ) -> list[list[int]]:
+        """Output token ids of the best hypothesis for each text (no start token, no ``</s>``).
+
+        Without ``target_lengths`` the length limit mirrors transformers: ``max_new_tokens`` (or the
+        generation config's ``max_length`` minus the start token), one slot less when the model
+        forces ``</s>`` at the last position. With ``target_lengths`` each output has exactly that
+        many tokens (min = max decoding length, one CTranslate2 call per distinct length, because
+        decoding limits apply per call).
+        """
+        if not texts:
+            return []
+        tokens = self.source_tokens(texts)
+        beam = options.beam_size or self.default_beam_size
+        results: list[list[str]] = [[] for _ in tokens]
+        if target_lengths is None:
+            limit = (options.max_new_tokens + 1) if options.max_new_tokens is not None else self.max_length
+            max_len = max(1, limit - 1 - (1 if self.forced_eos else 0))
+            groups = {max_len: list(range(len(tokens)))}
+            min_len = {max_len: 0}
+        else:
+            if len(target_lengths) != len(tokens):
+                raise ValueError("target_lengths must have one entry per text")
+            groups = {}
+            for i, n in enumerate(target_lengths):
+                groups.setdefault(max(1, int(n)), []).append(i)
+            min_len = {n: n for n in groups}
+        for max_len, idx in groups.items():
+            for i, hyp in zip(idx, self._run([tokens[i] for i in idx], beam, min_len[max_len], max_len)):
+                results[i] = hyp
+        unk = self.tokenizer.unk_token_id
+        return [[self._vocab.get(t, unk) for t in hyp] for hyp in results]
+
+    def _run(self, tokens: list[list[str]], beam: int, min_len: int, max_len: int) -> list[list[str]]:
+        """Translate, splitting the batch over ``inter_threads`` replicas running concurrently."""
+        n = len(tokens)
+        kwargs = dict(
+            beam_size=beam,
+            max_decoding_length=max_len,
+            min_decoding_length=min_len,
+            return_scores=False,
+        )
+        parts = min(self.inter_threads, n)
+        if parts <= 1:
+            out = self.translator.translate_batch(tokens, **kwargs)
+            return [r.hypotheses[0] for r in out]
+        size = -(-n // parts)
+        chunks = [tokens[i : i + size] for i in range(0, n, size)]
+        pending = [self.translator.translate_batch(c, asynchronous=True, **kwargs) for c in chunks]
+        return [r.result().hypotheses[0] for chunk in pending for r in chunk]
+
+    def score(self, texts: Sequence[str], targets: Sequence[str]) -> list[list[float]]:
+        """Per-token log-probabilities of ``targets`` (target tokeniser, ``</s>`` included) given ``texts``."""
+        src = self.source_tokens(texts)
+        tgt_ids = self.tokenizer(text_target=list(targets)).input_ids
+        tgt = [self.tokenizer.convert_ids_to_tokens(row)[:-1] for row in tgt_ids]  # ct2 adds </s>
+        out = self.translator.score_batch(src, tgt)
+        return [list(r.log_probs) for r in out]
+
+    def describe(self) -> dict[str, Any]:
+        import ctranslate2
+        import transformers
+
+        return {
+            "model": self.model_id,
+            "model_revision": self.identity,
+            "backend": self.name,
+            "device": self.device,
+            "device_name": platform.processor() or platform.machine() if self.device == "cpu" else "cuda",
+            "compute_type": self.compute_type,
+            "threads": self.inter_threads * self.intra_threads,
+            "inter_threads": self.inter_threads,
+            "intra_threads": self.intra_threads,
+            "converted_dir": str(self.ct2_dir),
+            "versions": {"ctranslate2": ctranslate2.__version__, "transformers": transformers.__version__},
+            "default_beam_size": self.default_beam_size,
+        }
+
+
+def _generation_defaults(model_dir: Path) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in ("config.json", "generation_config.json"):  # the generation config wins
+        path = model_dir / name
+        if path.is_file():
+            try:
+                data = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                continue
+            for key in ("num_beams", "max_length", "forced_eos_token_id"):
+                if key in data:
+                    values[key] = data[key]
+    return values
+
+
+def _main(argv: list[str]) -> int:
+    if len(argv) == 4 and argv[0] == "convert":
+        convert(Path(argv[1]), Path(argv[2]), argv[3])
+        return 0
+    print("usage: python -m mt.backends.ct2 convert MODEL_DIR OUT_DIR QUANTIZATION", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(_main(sys.argv[1:]))
