@@ -4,7 +4,8 @@ Registry entries say where each set comes from, which side is original and which
 its domain, size and license. Loading returns a :class:`TestSet`: source lines, one or more
 reference streams, and document ids when the set has them.
 
-Local first: NTREX-128 dev is read from ``$NEWSWIRE_NTREX_DIR`` or ``<repo>/../shared/data/ntrex-dev``.
+Local first: NTREX-128 dev is read from ``$NEWSWIRE_NTREX_DIR`` or ``<repo>/../shared/data/ntrex-dev``
+(when neither exists, its 62 documents are cut from the downloaded full set).
 Downloads (full NTREX-128, FLORES-200, TICO-19) go to ``$NEWSWIRE_CACHE_DIR`` (default
 ``~/.cache/newswire-mt``); IWSLT17 goes through sacrebleu's dataset API and its cache (``$SACREBLEU``).
 Every download has a short timeout and fails with an :class:`EvalError` that says what to do offline.
@@ -171,17 +172,44 @@ def download(url: str, dest: Path, *, timeout: float | None = None) -> Path:
 _NTREX_RAW = "https://raw.githubusercontent.com/MicrosoftTranslator/NTREX/main/"
 
 
+# This project's NTREX-128 dev split: 62 of the 123 documents, in the full set's order, with their
+# line counts (1,007 lines). Used to cut the split out of the downloaded full set when the local copy
+# is absent, and to check that the cut is the same split.
+_NTREX_DEV_DOCS: tuple[tuple[str, int], ...] = tuple(
+    (d, int(n))
+    for d, n in (item.rsplit(":", 1) for item in """
+bbc.381790:16 nytimes.184853:21 guardian.221754:18 cnbc.com.6790:17 upi.176249:15
+dailymail.co.uk.298732:18 newsweek.51331:21 cbsnews.248384:27 cbsnews.248387:15
+reuters.218888:19 bbc.381746:27 bbc.381679:7 newsweek.51338:20 cnn.304489:13 nytimes.184860:19
+bbc.381647:14 cnbc.com.6772:20 upi.176251:20 cnn.304447:15 scotsman.133765:13 guardian.221762:24
+dailymail.co.uk.298692:15 reuters.218911:8 independent.226301:24 reuters.218861:25
+scotsman.133791:21 dailymail.co.uk.298630:11 bbc.381701:5 bbc.381669:13 guardian.221718:23
+cbsnews.248471:14 rt.com.91335:17 cnn.304478:6 telegraph.405422:14 newsweek.51328:19
+bbc.381692:12 bbc.381646:26 scotsman.133758:24 scotsman.133773:27 bbc.381680:19
+scotsman.133783:10 dailymail.co.uk.298622:21 dailymail.co.uk.298644:15 scotsman.133753:11
+nytimes.184862:14 nytimes.184825:24 nytimes.184804:12 scotsman.133801:12 bbc.381760:6
+newsweek.51339:15 abcnews.306774:21 abcnews.306755:8 independent.226349:10 bbc.381705:14
+cbsnews.248411:17 bbc.381694:5 telegraph.405430:9 bbc.381749:21 bbc.381736:14 nytimes.184822:27
+euronews-en.153799:10 cnn.304400:9
+""".split())
+)
+
+
 def _load_ntrex_dev(refs: Sequence[str] | None = None) -> TestSet:
     d = ntrex_dev_dir()
-    if not (d / "ntrex.dev.ar").is_file():
-        raise EvalError(
-            f"NTREX-128 dev not found in {d} (expects ntrex.dev.ar, ntrex.dev.en, ntrex.dev.docids); "
-            "set NEWSWIRE_NTREX_DIR, or use the full set `ntrex128` (downloaded)"
-        )
     ref_keys = list(refs) if refs else ["en"]
     for k in ref_keys:
         if k not in ("en", "en-gb", "en-us"):
             raise EvalError(f"ntrex128-dev has references en, en-gb, en-us; got {k!r}")
+    if not (d / "ntrex.dev.ar").is_file():
+        try:
+            full = _load_ntrex_full(ref_keys)
+        except EvalError as e:
+            raise EvalError(
+                f"NTREX-128 dev not found in {d} (expects ntrex.dev.ar, ntrex.dev.en, ntrex.dev.docids; "
+                f"set NEWSWIRE_NTREX_DIR) and the full set could not be fetched either: {e}"
+            ) from None
+        return _select_ntrex_dev(full)
     return TestSet(
         name="ntrex128-dev",
         source=read_lines(d / "ntrex.dev.ar", what="source file"),
@@ -190,6 +218,30 @@ def _load_ntrex_dev(refs: Sequence[str] | None = None) -> TestSet:
         ref_names=ref_keys,
         info=REGISTRY["ntrex128-dev"].info,
         origin=str(d),
+    )
+
+
+def _select_ntrex_dev(full: TestSet) -> TestSet:
+    """The dev split's lines out of the full NTREX-128 set, checked document by document."""
+    from eval.score import group_by_document
+
+    assert full.docids is not None
+    wanted = dict(_NTREX_DEV_DOCS)
+    idx = [i for i, doc in enumerate(full.docids) if doc in wanted]
+    got = [(doc, len(lines)) for doc, lines in group_by_document([full.docids[i] for i in idx]).items()]
+    if got != list(_NTREX_DEV_DOCS):
+        raise EvalError(
+            f"the NTREX-128 files in {full.origin} do not contain this project's dev split "
+            f"(expected {len(_NTREX_DEV_DOCS)} documents, {sum(wanted.values())} lines)"
+        )
+    return TestSet(
+        name="ntrex128-dev",
+        source=[full.source[i] for i in idx],
+        references=[[r[i] for i in idx] for r in full.references],
+        docids=[full.docids[i] for i in idx],
+        ref_names=list(full.ref_names),
+        info=REGISTRY["ntrex128-dev"].info,
+        origin=f"{full.origin} (dev documents selected from the full set)",
     )
 
 
@@ -344,10 +396,10 @@ REGISTRY: dict[str, _Entry] = {
             domain="news",
             size="1,007 lines, 62 documents",
             license="CC BY-SA 4.0",
-            url="local: $NEWSWIRE_NTREX_DIR or ../shared/data/ntrex-dev",
+            url="local: $NEWSWIRE_NTREX_DIR or ../shared/data/ntrex-dev; else cut from the downloaded full set",
             citation=_NTREX_CITATION,
             has_docids=True,
-            access="local",
+            access="local or download",
         ),
         _load_ntrex_dev,
     ),

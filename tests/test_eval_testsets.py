@@ -41,9 +41,40 @@ def test_ntrex_dev_local(ntrex_dir, monkeypatch):
     assert len(small) == 5 and len(small.docids) == 5
 
 
-def test_ntrex_dev_missing_dir_is_clear(tmp_path, monkeypatch):
-    monkeypatch.setenv("NEWSWIRE_NTREX_DIR", str(tmp_path / "nowhere"))
-    with pytest.raises(EvalError, match="NTREX-128 dev not found in .*nowhere"):
+def test_ntrex_dev_split_table_matches_local_copy(ntrex_dir, monkeypatch):
+    from eval.score import group_by_document
+    from eval.testsets import _NTREX_DEV_DOCS
+
+    monkeypatch.setenv("NEWSWIRE_NTREX_DIR", str(ntrex_dir))
+    ts = load_testset("ntrex128-dev")
+    assert [(d, len(ix)) for d, ix in group_by_document(ts.docids).items()] == list(_NTREX_DEV_DOCS)
+
+
+def test_ntrex_dev_missing_dir_is_clear_offline(offline, monkeypatch):
+    monkeypatch.setenv("NEWSWIRE_NTREX_DIR", str(offline / "nowhere"))
+    with pytest.raises(EvalError, match="NTREX-128 dev not found in .*nowhere.*could not be fetched"):
+        load_testset("ntrex128-dev")
+
+
+def test_ntrex_dev_cut_from_cached_full_set(offline, monkeypatch):
+    """Without the local copy, the dev documents are selected from the (cached) full NTREX-128."""
+    from eval.testsets import _NTREX_DEV_DOCS
+
+    monkeypatch.setenv("NEWSWIRE_NTREX_DIR", str(offline / "nowhere"))
+    docs = [("other.1", 3), *_NTREX_DEV_DOCS[:30], ("other.2", 2), *_NTREX_DEV_DOCS[30:]]
+    ids = [d for d, n in docs for _ in range(n)]
+    d = offline / "cache" / "ntrex128"
+    d.mkdir(parents=True)
+    (d / "DOCUMENT_IDS.tsv").write_text("".join(i + "\n" for i in ids), encoding="utf-8")
+    (d / "newstest2019-ref.arb.txt").write_text("".join(f"ar {k}\n" for k in range(len(ids))), encoding="utf-8")
+    (d / "newstest2019-src.eng.txt").write_text("".join(f"en {k}\n" for k in range(len(ids))), encoding="utf-8")
+    ts = load_testset("ntrex128-dev")
+    assert len(ts) == 1007 and "other.1" not in ts.docids and "other.2" not in ts.docids
+    assert ts.source[0] == "ar 3" and ts.references[0][0] == "en 3"  # line alignment kept
+    # a full set that lacks part of the split is refused, not silently cut short
+    (d / "DOCUMENT_IDS.tsv").write_text("".join(("x\n" if k == 10 else i + "\n") for k, i in enumerate(ids)),
+                                        encoding="utf-8")
+    with pytest.raises(EvalError, match="do not contain this project's dev split"):
         load_testset("ntrex128-dev")
 
 
