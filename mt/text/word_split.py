@@ -23,7 +23,8 @@ WORD_FINAL = set("ةى")
 ARTICLE_STARTS = ("ال", "وال", "بال", "فال", "كال", "لل", "ولل", "فلل")
 # Two-letter words that may stand as a part of a split: particles and pronouns that are often
 # glued to the next word. Other two-letter "words" are mostly fragments of names (لو|ندري, لا|ري).
-SHORT_WORDS = frozenset("ما لا أو في من عن لم لن قد هو هي إن أن كل ثم هل بل مع إذ كي أي تم".split())
+SHORT_WORDS = frozenset("ما لا أو في من عن لم لن قد هو هي إن أن كل ثم هل مع تم".split())
+NAME_STARTS = frozenset("ما لا".split())  # ماكدول, لافيرن, مادورو, لاغارد
 VERB_PARTICLES = frozenset("ما لا لم لن قد".split())
 PARTICLES_BEFORE_VERB = ("وما", "ولا", "فما", "فلا", "ما", "لا")
 # Attached pronouns that are also free words: after a stem they are a suffix (جهدهما), not a word.
@@ -39,7 +40,8 @@ class SplitModel:
     listed_margin: float = -1.0  # a rarer listed run splits only if the split is this much cheaper
     cut_budget: float = 23.5  # each cut: cost(left) + cost(right) + boundary must stay below this...
     budget_per_letter: float = 2.5  # ... plus this for each letter of the shorter part beyond 3
-    short_neighbour_cost: float = 11.0  # the word after a two-letter word must be this common
+    short_neighbour_cost: float = 11.0  # the word after ما / لا (which start many names) must be this common
+    after_particle_cost: float = 13.5  # the word after another two-letter word (في من عن أو قد ...)
     verb_after_particle_cost: float = 13.0  # ... unless it is a verb after ما / لا / لم / لن
     before_short_cost: float = 13.5  # the word before a two-letter word
     beside_three_cost: float = 14.0  # a word next to a three-letter one (ألا|سدير is a name)
@@ -49,6 +51,7 @@ class SplitModel:
     before_article: float = 1.0  # joining letter, then an ال word
     after_joining: float = 3.0
     particle_verb_bonus: float = 6.0  # ما / لا + imperfect verb: a merge even when the web often writes it so
+    unknown_part_cost: float = 24.0  # a name bounded by ة / ى (المتحدةكارولينا)
     max_part_len: int = 18
 
 
@@ -57,6 +60,7 @@ class WordSplitter:
         self._lex = lexicon
         self.model = model or SplitModel()
         self._cache: dict[str, tuple[int, ...]] = {}
+        self._marks: tuple[dict[int, bool], set[int]] = ({}, set())
 
     @property
     def lexicon(self) -> Lexicon:
@@ -95,6 +99,7 @@ class WordSplitter:
         analysed = lex.analysed_cost(key)
         if analysed is not None and analysed <= m.safe_cost and (listed is None or analysed < listed):
             return ()  # clitics + a well-attested stem (+ pronoun): وإيران, لروسيا, لادعاء, مستشاروها
+        self._marks = _tanween_cues(run) if run != key else ({}, set())
         found = self._best_segmentation(key)
         if found is None or not self._cuts_justified(key, found[1]):
             return ()
@@ -108,18 +113,24 @@ class WordSplitter:
         m = self.model
         bounds = (0, *cuts, len(key))
         parts = [key[a:b] for a, b in zip(bounds, bounds[1:])]
-        costs = [self._part_cost(p) for p in parts]
+        costs = [self._part_cost_at(key, a, b) for a, b in zip(bounds, bounds[1:])]
         for k in range(len(parts) - 1):
             left, right = parts[k], parts[k + 1]
+            if (left[-1] == "ة" or bounds[k + 1] in self._marks[0]) and len(right) >= 3:
+                continue  # ة (or tanween: أيضًا) only ends words: the cut is sure
             budget = m.cut_budget + m.budget_per_letter * max(0, min(len(left), len(right)) - 3)
-            if costs[k] + costs[k + 1] + self._boundary_cost(left, right) >= budget:
+            bc = self._boundary_cost(left, right)
+            if bounds[k + 1] in self._marks[0]:
+                bc = min(bc, m.after_final)
+            if costs[k] + costs[k + 1] + bc >= budget:
                 return False
             if len(left) == 2 or len(right) == 2:
                 if len(left) == len(right) == 2:
                     return len(parts) == 2 and lex_listed_rarely(self.lexicon, key)
                 # ما|X, لا|X: many names start so (ماكدول, لافيرن); X|من is safer
                 if len(left) == 2:
-                    other, limit = costs[k + 1], m.short_neighbour_cost
+                    other = costs[k + 1]
+                    limit = m.short_neighbour_cost if left in NAME_STARTS else m.after_particle_cost
                     if left in VERB_PARTICLES and right[0] in "يتنأ":
                         limit = m.verb_after_particle_cost  # ما يحتاجون, لا تختلف
                 else:
@@ -132,12 +143,25 @@ class WordSplitter:
                     return False
         return True
 
+    def _part_cost_at(self, key: str, j: int, i: int) -> float | None:
+        """Cost of the part ``key[j:i]``. An unknown part (a name) is allowed where a word-final
+        letter marks the boundary: after ة (or ى, for 4+ letters), or ending in ة before a cut."""
+        part = key[j:i]
+        c = self._part_cost(part)
+        if c is not None or len(part) < 3:
+            return c
+        after_final = j > 0 and (key[j - 1] == "ة" or (key[j - 1] == "ى" and len(part) >= 4))
+        before_cut = i < len(key) and part[-1] == "ة"
+        if (after_final or before_cut) and self.lexicon.analysed_cost(part) is None:
+            return self.model.unknown_part_cost
+        return None
+
     def _part_cost(self, part: str) -> float | None:
         if part in SUFFIX_WORDS:
             return None
         if len(part) == 2:
             return self.lexicon.listed(part) if part in SHORT_WORDS else None
-        c = self.lexicon.cost(part)
+        c = self.lexicon.cost(part) if len(part) < 5 else self.lexicon.analysed_cost(part)
         if c is None:
             return None
         limits = self.model.max_part_cost
@@ -172,12 +196,16 @@ class WordSplitter:
                 if prev is None:
                     continue
                 part = key[j:i]
-                pc = self._part_cost(part) if i - j < n else None
+                pc = self._part_cost_at(key, j, i) if i - j < n else None
                 if pc is None:
                     continue
                 cost = prev[0] + pc
                 if j > 0:
+                    if j in self._marks[1]:
+                        continue  # never between a tanween and its alif (ووفقًا)
                     bc = self._boundary_cost(key[prev[2] : j], part)
+                    if j in self._marks[0]:
+                        bc = min(bc, self.model.after_final) if bc is not None else None
                     if bc is None:
                         continue
                     cost += bc
@@ -201,6 +229,22 @@ def _particle_verb(key: str) -> str:
         if key.startswith(p) and len(key) >= len(p) + 3 and key[len(p)] in "يتن":
             return p
     return ""
+
+
+def _tanween_cues(run: str) -> tuple[dict[int, bool], set[int]]:
+    """Cuts (letter offsets) that tanween makes sure (after ًا, ٌ, ٍ) or impossible (between ً and its ا)."""
+    sure: dict[int, bool] = {}
+    never: set[int] = set()
+    letters = [i for i, ch in enumerate(run) if not ("\u064b" <= ch <= "\u065f" or ch == "\u0670")]
+    for li, pos in enumerate(letters):
+        end = letters[li + 1] if li + 1 < len(letters) else len(run)
+        marks = run[pos + 1 : end]
+        if "\u064b" in marks and li + 1 < len(letters) and run[letters[li + 1]] == "ا":
+            never.add(li + 1)
+            sure[li + 2] = True
+        elif any(t in marks for t in "\u064b\u064c\u064d"):
+            sure[li + 1] = True
+    return sure, never
 
 
 def _map_offsets(run: str, key: str, cuts: tuple[int, ...]) -> tuple[int, ...]:
