@@ -97,8 +97,8 @@ class SpacingRepair:
                 if (prev and prev[0] == "tat") or (nxt and nxt[0] == "tat"):
                     continue  # functional tatweel (بـ, لـ«اليوم», 1437هـ): an abbreviation or prefix
                 run = token[start:end]
-                out += [(start + p, "merged-word", self.splitter.sure_cut(run, p))
-                        for p in self.splitter.split_points(run)]
+                cuts = self.splitter.split_points(run)
+                out += [(start + p, "merged-word", sure) for p, sure in zip(cuts, self.splitter.sure_cuts(run, cuts))]
                 if prev and prev[0] == "num" and self._word_after_number(run, token, end):
                     out.append((start, "merged-number", True))
                 if nxt and nxt[0] == "num" and self._word_before_number(run):

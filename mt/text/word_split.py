@@ -51,7 +51,8 @@ class SplitModel:
     before_article: float = 1.0  # joining letter, then an ال word
     after_joining: float = 3.0
     particle_verb_bonus: float = 6.0  # ما / لا + imperfect verb: a merge even when the web often writes it so
-    unknown_part_cost: float = 24.0  # a name bounded by ة / ى (المتحدةكارولينا)
+    unknown_part_cost: float = 30.0  # a name bounded by ة / ى (المتحدةكارولينا)
+    function_word_cost: float = 7.5  # a short part at least this frequent is no name fragment
     max_part_len: int = 18
 
 
@@ -80,12 +81,22 @@ class WordSplitter:
             self._cache[run] = hit
         return hit
 
-    def sure_cut(self, run: str, cut: int) -> bool:
-        """A cut after a word-final letter (ة ى) or before an ال word: sure even next to a name."""
-        left, right = strip_diacritics(run[:cut]), strip_diacritics(run[cut:])
-        if left[-1] in WORD_FINAL:
+    def sure_cuts(self, run: str, cuts: tuple[int, ...]) -> list[bool]:
+        """For each cut: is it sure even next to an unknown word (a name)?
+
+        A cut is unsure when a part beside it is short (<= 4 letters), not a very frequent word and
+        has no article: the shape of a fragment of a foreign name (سيف|ولو, لا|جون, وفي|تشي).
+        """
+        bounds = (0, *cuts, len(run))
+        parts = [strip_diacritics(run[a:b]) for a, b in zip(bounds, bounds[1:])]
+        return [self._name_safe(parts[k]) and self._name_safe(parts[k + 1]) or parts[k][-1] in WORD_FINAL
+                for k in range(len(cuts))]
+
+    def _name_safe(self, part: str) -> bool:
+        if len(part) > 4 or part.startswith(ARTICLE_STARTS):
             return True
-        return len(left) >= 3 and right.startswith(ARTICLE_STARTS) and len(right) >= 5
+        c = self.lexicon.listed(part)
+        return c is not None and c <= self.model.function_word_cost
 
     def _split_points(self, run: str) -> tuple[int, ...]:
         key = strip_diacritics(run)
@@ -101,12 +112,19 @@ class WordSplitter:
             return ()  # clitics + a well-attested stem (+ pronoun): وإيران, لروسيا, لادعاء, مستشاروها
         self._marks = _tanween_cues(run) if run != key else ({}, set())
         found = self._best_segmentation(key)
-        if found is None or not self._cuts_justified(key, found[1]):
+        if found is None:
             return ()
+        if not self._cuts_justified(key, found[1]):
+            # keep only the cuts that word-final letters make sure (ساخرة|للجاسوس)
+            sure = tuple(c for c in found[1] if self._sure_boundary(key, c))
+            return _map_offsets(run, key, sure) if sure and analysed is None else ()
         bonus = m.particle_verb_bonus if particle_verb and found[1][0] == len(particle_verb) else 0.0
         if analysed is not None and found[0] - bonus + m.listed_margin >= analysed:
             return ()  # a listed or analysable word, more probable whole than split
         return _map_offsets(run, key, found[1])
+
+    def _sure_boundary(self, key: str, cut: int) -> bool:
+        return (key[cut - 1] == "ة" or cut in self._marks[0]) and len(key) - cut >= 3
 
     def _cuts_justified(self, key: str, cuts: tuple[int, ...]) -> bool:
         """Every cut must be justified by the two words it separates, not by the whole run."""
@@ -116,7 +134,7 @@ class WordSplitter:
         costs = [self._part_cost_at(key, a, b) for a, b in zip(bounds, bounds[1:])]
         for k in range(len(parts) - 1):
             left, right = parts[k], parts[k + 1]
-            if (left[-1] == "ة" or bounds[k + 1] in self._marks[0]) and len(right) >= 3:
+            if self._sure_boundary(key, bounds[k + 1]) and len(right) >= 3:
                 continue  # ة (or tanween: أيضًا) only ends words: the cut is sure
             budget = m.cut_budget + m.budget_per_letter * max(0, min(len(left), len(right)) - 3)
             bc = self._boundary_cost(left, right)
