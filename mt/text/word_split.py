@@ -40,6 +40,7 @@ class SplitModel:
     listed_margin: float = -1.0  # a rarer listed run splits only if the split is this much cheaper
     cut_budget: float = 23.5  # each cut: cost(left) + cost(right) + boundary must stay below this...
     budget_per_letter: float = 2.5  # ... plus this for each letter of the shorter part beyond 3
+    budget_per_long_letter: float = 1.5  # ... and this for each letter of the longer part beyond 5
     short_neighbour_cost: float = 11.0  # the word after ما / لا (which start many names) must be this common
     after_particle_cost: float = 13.5  # the word after another two-letter word (في من عن أو قد ...)
     verb_after_particle_cost: float = 13.0  # ... unless it is a verb after ما / لا / لم / لن
@@ -136,7 +137,8 @@ class WordSplitter:
             left, right = parts[k], parts[k + 1]
             if self._sure_boundary(key, bounds[k + 1]) and len(right) >= 3:
                 continue  # ة (or tanween: أيضًا) only ends words: the cut is sure
-            budget = m.cut_budget + m.budget_per_letter * max(0, min(len(left), len(right)) - 3)
+            budget = (m.cut_budget + m.budget_per_letter * max(0, min(len(left), len(right)) - 3)
+                      + m.budget_per_long_letter * max(0, max(len(left), len(right)) - 5))
             bc = self._boundary_cost(left, right)
             if bounds[k + 1] in self._marks[0]:
                 bc = min(bc, m.after_final)
@@ -152,7 +154,7 @@ class WordSplitter:
                     if left in VERB_PARTICLES and right[0] in "يتنأ":
                         limit = m.verb_after_particle_cost  # ما يحتاجون, لا تختلف
                 else:
-                    other, limit = costs[k], m.before_short_cost
+                    other, limit = costs[k], m.before_short_cost + max(0, len(left) - 4)
                 if other > limit:
                     return False
             elif min(len(left), len(right)) == 3:
@@ -170,8 +172,9 @@ class WordSplitter:
             return c
         after_final = j > 0 and (key[j - 1] == "ة" or (key[j - 1] == "ى" and len(part) >= 4))
         before_cut = i < len(key) and part[-1] == "ة"
-        if (after_final or before_cut) and self.lexicon.analysed_cost(part) is None:
-            return self.model.unknown_part_cost
+        if after_final or before_cut:
+            known = self.lexicon.analysed_cost(part)  # rare words are fine here, names too
+            return self.model.unknown_part_cost if known is None else min(known, self.model.unknown_part_cost)
         return None
 
     def _part_cost(self, part: str) -> float | None:
