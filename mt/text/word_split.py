@@ -41,7 +41,7 @@ class SplitModel:
     cut_budget: float = 23.5  # each cut: cost(left) + cost(right) + boundary must stay below this...
     budget_per_letter: float = 2.5  # ... plus this for each letter of the shorter part beyond 3
     budget_per_long_letter: float = 1.5  # ... and this for each letter of the longer part beyond 5
-    short_neighbour_cost: float = 11.0  # the word after ما / لا (which start many names) must be this common
+    short_neighbour_cost: float = 8.0  # the word after ما / لا (which start many names) must be this common
     after_particle_cost: float = 13.5  # the word after another two-letter word (في من عن أو قد ...)
     verb_after_particle_cost: float = 13.0  # ... unless it is a verb after ما / لا / لم / لن
     before_short_cost: float = 13.5  # the word before a two-letter word
@@ -57,11 +57,21 @@ class SplitModel:
     max_part_len: int = 18
 
 
+_CACHES: dict[tuple[int, "SplitModel"], dict[str, tuple[int, ...]]] = {}
+
+
+def clear_caches() -> None:
+    """Forget cached split decisions (benchmarks; tests that swap lexicons)."""
+    for cache in _CACHES.values():
+        cache.clear()
+
+
 class WordSplitter:
     def __init__(self, lexicon: Lexicon | None = None, model: SplitModel | None = None):
         self._lex = lexicon
         self.model = model or SplitModel()
-        self._cache: dict[str, tuple[int, ...]] = {}
+        # decisions are shared by every splitter with the same model (repair_text builds new steps per call)
+        self._cache = _CACHES.setdefault((id(lexicon), self.model), {})
         self._marks: tuple[dict[int, bool], set[int]] = ({}, set())
 
     @property
