@@ -285,49 +285,57 @@ class CT2Backend:
         Without ``target_lengths`` the length limit mirrors transformers: ``max_new_tokens`` (or the
         generation config's ``max_length`` minus the start token), one slot less when the model
         forces ``</s>`` at the last position. With ``target_lengths`` each output has exactly that
-        many tokens (min = max decoding length, one CTranslate2 call per distinct length, because
-        decoding limits apply per call).
+        many tokens: decoding limits apply per CTranslate2 call, so each (sub-)batch decodes
+        ``min = max = `` its longest forced length and shorter rows are cut to theirs. That is the
+        same work transformers does for a batch (finished rows are still computed), and for greedy
+        decoding the same tokens as stopping each row at its own length.
         """
         if not texts:
             return []
         tokens = self.source_tokens(texts)
         beam = options.beam_size or self.default_beam_size
-        results: list[list[str]] = [[] for _ in tokens]
         if target_lengths is None:
             limit = (options.max_new_tokens + 1) if options.max_new_tokens is not None else self.max_length
+            lengths = None
             max_len = max(1, limit - 1 - (1 if self.forced_eos else 0))
-            groups = {max_len: list(range(len(tokens)))}
-            min_len = {max_len: 0}
         else:
             if len(target_lengths) != len(tokens):
                 raise ValueError("target_lengths must have one entry per text")
-            groups = {}
-            for i, n in enumerate(target_lengths):
-                groups.setdefault(max(1, int(n)), []).append(i)
-            min_len = {n: n for n in groups}
-        for max_len, idx in groups.items():
-            for i, hyp in zip(idx, self._run([tokens[i] for i in idx], beam, min_len[max_len], max_len)):
-                results[i] = hyp
+            lengths = [max(1, int(n)) for n in target_lengths]
+            max_len = max(lengths)
+        hyps = self._run(tokens, beam, max_len, lengths)
         unk = self.tokenizer.unk_token_id
-        return [[self._vocab.get(t, unk) for t in hyp] for hyp in results]
+        return [[self._vocab.get(t, unk) for t in hyp] for hyp in hyps]
 
-    def _run(self, tokens: list[list[str]], beam: int, min_len: int, max_len: int) -> list[list[str]]:
-        """Translate, splitting the batch over ``inter_threads`` replicas running concurrently."""
+    def _run(self, tokens: list[list[str]], beam: int, max_len: int, lengths: list[int] | None) -> list[list[str]]:
+        """Translate, splitting the batch over ``inter_threads`` replicas that run concurrently."""
         n = len(tokens)
-        kwargs = dict(
-            beam_size=beam,
-            max_decoding_length=max_len,
-            min_decoding_length=min_len,
-            return_scores=False,
-        )
         parts = min(self.inter_threads, n)
-        if parts <= 1:
-            out = self.translator.translate_batch(tokens, **kwargs)
-            return [r.hypotheses[0] for r in out]
         size = -(-n // parts)
-        chunks = [tokens[i : i + size] for i in range(0, n, size)]
-        pending = [self.translator.translate_batch(c, asynchronous=True, **kwargs) for c in chunks]
-        return [r.result().hypotheses[0] for chunk in pending for r in chunk]
+        spans = [(i, min(i + size, n)) for i in range(0, n, size)]
+        pending = []
+        for a, b in spans:
+            if lengths is None:
+                lo, hi = 0, max_len
+            else:
+                lo = hi = max(lengths[a:b])
+            pending.append(
+                self.translator.translate_batch(
+                    tokens[a:b],
+                    beam_size=beam,
+                    max_decoding_length=hi,
+                    min_decoding_length=lo,
+                    return_scores=False,
+                    asynchronous=len(spans) > 1,
+                )
+            )
+        out: list[list[str]] = []
+        for results in pending:
+            for r in results:
+                out.append(list((r.result() if len(spans) > 1 else r).hypotheses[0]))
+        if lengths is not None:
+            out = [hyp[:n_i] for hyp, n_i in zip(out, lengths)]
+        return out
 
     def score(self, texts: Sequence[str], targets: Sequence[str]) -> list[list[float]]:
         """Per-token log-probabilities of ``targets`` (target tokeniser, ``</s>`` included) given ``texts``."""
