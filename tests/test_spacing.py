@@ -56,6 +56,26 @@ def test_merged_words_are_split(merged, expected):
     assert rules(merged) == {"merged-word"}
 
 
+@pytest.mark.parametrize(
+    "merged, expected",
+    [
+        ("لايمكن", "لا يمكن"),  # the web often writes particle + verb joined: still a merge
+        ("لاتزال", "لا تزال"),
+        ("أيضًاأن", "أيضًا أن"),  # tanween ends a word
+        ("ووفقًالسلطات", "ووفقًا لسلطات"),  # ... and never splits from its alif
+        ("حكومةسايبوف", "حكومة سايبوف"),  # an unknown name is fine after ة
+        ("إلهامهمن", "إلهامه من"),  # attached pronoun, then a particle
+    ],
+)
+def test_cues_beyond_the_lexicon(merged, expected):
+    assert fixed(merged) == expected
+
+
+@pytest.mark.parametrize("text", ["سيفولو سايبوف", "وقال سايبوف سيفولو", "ماكدول", "لاجون", "مستشاروها", "وبانفعال"])
+def test_names_and_inflected_words_next_to_unknown_words_stay(text):
+    assert fixed(text) == text
+
+
 def test_merged_word_in_context():
     text = "وقال إن الأممالمتحدة دعت إلى وقف القتال"
     assert fixed(text) == "وقال إن الأمم المتحدة دعت إلى وقف القتال"
@@ -157,6 +177,30 @@ def test_edits_carry_offsets_and_rules():
         (8, "", " ", "merged-word"),
         (15, " ", "", "space-before-punct"),
     ]
+
+
+def test_eval_data_files_are_well_formed():
+    from eval.spacing import _cuts, load_annotations, load_traps
+
+    traps = load_traps()
+    assert len(traps) >= 100 and len({cls for _, cls in traps}) >= 15
+    for line_no, token, expected in load_annotations():
+        assert line_no > 0 and expected.replace(" ", "") == token
+    assert _cuts("الأممالمتحدة", "الأمم المتحدة") == {5}
+
+
+def test_corruption_is_seeded_and_only_touches_spaces():
+    import random
+
+    from eval.spacing import corrupt
+
+    text = "قال المتحدث إن الأمم المتحدة، وروسيا (وإيران) اتفقت. وأضاف: نعم"
+    a = corrupt(text, random.Random(13), p_nonjoin=0.5, p_join=0.5)
+    b = corrupt(text, random.Random(13), p_nonjoin=0.5, p_join=0.5)
+    assert a == b
+    bad, origin, gold = a
+    assert bad.replace(" ", "") == text.replace(" ", "")
+    assert all(origin[i] is None or bad[i] == text[origin[i]] for i in range(len(bad)))
 
 
 def test_ntrex_sample_has_no_errors_on_repaired_text(ntrex_dir):
