@@ -1,0 +1,214 @@
+#!/usr/bin/env python
+"""Issue 6's benchmark in one run: torch fp32/int8 vs CTranslate2 fp32/int8, greedy and beam 4.
+
+    python scripts/bench_backends.py [--model DIR] [--limit N] [--threads 2] [--batch-size 16]
+                                     [--json-out FILE] [--markdown-out FILE]
+
+* model: the ``--size opus`` test model (opus-mt-ar-en's architecture, random weights), built into
+  ``models/opus-bench`` when ``--model`` is not given (gitignored; a few minutes once);
+* work: NTREX dev (``../shared/data/ntrex-dev/ntrex.dev.ar``), every output forced to the length of its
+  reference in ``ntrex.dev.en`` (target tokens of the model's tokenizer, capped at 256), so all
+  configurations produce exactly the same number of tokens in the same batches;
+* each configuration runs in a fresh process (``eval.bench.run_benchmark_subprocess``) on
+  ``--threads`` CPU threads, so memory peaks do not mix;
+* then the full pipeline (``mt translate``'s path: preprocessing, segmentation, model-input
+  normalisation, batching, reassembly) on the same text with ct2 int8 greedy, against the backend's
+  raw throughput on the very model inputs the pipeline produced (same batches settings, same outputs).
+
+Prints a Markdown table with ratios vs torch fp32 and the load average before/after.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from eval.bench import BenchConfig, count_output_tokens, hardware_info, run_benchmark_subprocess  # noqa: E402
+
+NTREX = Path(os.environ.get("NEWSWIRE_SHARED_DATA", REPO.parent / "shared" / "data")) / "ntrex-dev"
+CONFIGS = [("torch", "float32"), ("torch", "int8"), ("ct2", "float32"), ("ct2", "int8")]
+
+
+def ensure_model(path: Path) -> Path:
+    if (path / "config.json").is_file():
+        return path
+    from mt.testing import make_test_model
+
+    print(f"building the opus-size test model in {path} (once) ...", file=sys.stderr)
+    return make_test_model(path, size="opus")
+
+
+def run_configs(args, model: Path) -> list[dict]:
+    results = []
+    for beam in args.beams:
+        for backend, compute in CONFIGS:
+            cfg = BenchConfig(
+                model=str(model), src=str(args.src), backend=backend, compute_type=compute, device="cpu",
+                beam_size=beam, batch_size=args.batch_size, max_batch_tokens=args.max_batch_tokens,
+                force_lengths_from=str(args.ref), limit=args.limit, threads=args.threads,
+            )
+            t0 = time.perf_counter()
+            r = run_benchmark_subprocess(cfg).to_dict()
+            print(
+                f"  {backend:5s} {compute:7s} beam {beam}: {r['tokens_per_s']:8.1f} tok/s  "
+                f"peak RSS {r['peak_rss_mb']:7.1f} MB  cpu {r['cpu_utilisation']}  "
+                f"({time.perf_counter() - t0:.0f} s, load {os.getloadavg()[0]:.2f})",
+                file=sys.stderr, flush=True,
+            )
+            results.append(r)
+    return results
+
+
+def pipeline_ratio(args, model: Path) -> dict:
+    """Full pipeline vs the backend's raw throughput on identical model inputs (ct2 int8, greedy)."""
+    from mt.backends.base import DecodeOptions
+    from mt.backends.ct2 import CT2Backend
+    from mt.batching import plan_batches
+    from mt.cli import write_layout
+    from mt.pipeline import Pipeline
+    from mt.translator import Translator
+
+    lines = (args.src.read_text(encoding="utf-8").splitlines())[: args.limit]
+    text = "\n".join(lines) + "\n"
+    backend = CT2Backend(str(model), device="cpu", compute_type="int8", inter_threads=args.threads, intra_threads=1)
+    translator = Translator(backend=backend, beam_size=1, max_new_tokens=args.pipeline_max_new_tokens,
+                            batch_size=args.batch_size, max_batch_tokens=args.max_batch_tokens)
+    pipeline = Pipeline(translator=translator)
+    options = DecodeOptions(beam_size=1, max_new_tokens=args.pipeline_max_new_tokens)
+
+    def run_pipeline():
+        t0 = time.perf_counter()
+        article = pipeline.preprocess(text)
+        out = io.StringIO()
+        write_layout(article, pipeline.translate_paragraphs(article), out)
+        return time.perf_counter() - t0, article, out.getvalue()
+
+    # warm-up (caches of the preprocessor are part of a long-running service's state)
+    pipeline.translate_article(lines[0])
+    pipe_s, article, _ = run_pipeline()
+    inputs = [m for s in article.sentences for m in s.model_inputs]
+    batches = plan_batches(backend.count_tokens(inputs), args.batch_size, args.max_batch_tokens)
+
+    def run_raw():
+        outs = [""] * len(inputs)
+        t0 = time.perf_counter()
+        for b in batches:
+            for i, o in zip(b, backend.translate_batch([inputs[i] for i in b], options)):
+                outs[i] = o
+        return time.perf_counter() - t0, outs
+
+    raw_s, raw_out = run_raw()
+    pipe_s2, article2, _ = run_pipeline()
+    raw_s2, _ = run_raw()
+    # the pipeline's translation of each unchunked sentence is exactly the raw output for its input
+    same, k = 0, 0
+    for sent in article2.sentences:
+        n = len(sent.model_inputs)
+        same += n == 1 and sent.translation == raw_out[k]
+        k += n
+    tokens = count_output_tokens(backend.tokenizer, raw_out)
+    raw_best, pipe_best = min(raw_s, raw_s2), min(pipe_s, pipe_s2)
+    return {
+        "lines": len(lines),
+        "sentences": len(article.sentences),
+        "model_inputs": len(inputs),
+        "max_new_tokens": args.pipeline_max_new_tokens,
+        "target_tokens": tokens,
+        "raw_s": [round(raw_s, 2), round(raw_s2, 2)],
+        "pipeline_s": [round(pipe_s, 2), round(pipe_s2, 2)],
+        "raw_tokens_per_s": round(tokens / raw_best, 1),
+        "pipeline_tokens_per_s": round(tokens / pipe_best, 1),
+        "ratio": round(raw_best / pipe_best, 3),
+        "identical_outputs": f"{same}/{len(article2.sentences)}",
+    }
+
+
+def markdown(results: list[dict], pipe: dict | None, meta: dict) -> str:
+    out = [
+        f"Model: {meta['model']} (d_model {meta['d_model']}, {meta['layers']} layers, vocab {meta['vocab']}), random weights. "
+        f"Source: NTREX dev, {meta['sentences']} sentences{meta['subset']}; every output forced to its "
+        f"reference's length ({meta['tokens']} target tokens per run). {meta['threads']} CPU threads, batch size "
+        f"{meta['batch_size']}, one fresh process per row. CPU: {meta['cpu']}. "
+        f"Load average before/after: {meta['load_before']} / {meta['load_after']}.",
+        "",
+        "| config | decoding | target tok/s | vs torch fp32 | sent/s | wall s | peak RSS MB | RSS vs torch fp32 | CPU cores used |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    base = {(r["beam_size"]): r for r in results if r["backend"] == "torch" and r["compute_type"] == "float32"}
+    for r in results:
+        b = base[r["beam_size"]]
+        dec = "greedy" if r["beam_size"] == 1 else f"beam {r['beam_size']}"
+        out.append(
+            f"| {r['backend']} {r['compute_type']} | {dec} | {r['tokens_per_s']:.0f} | "
+            f"{r['tokens_per_s'] / b['tokens_per_s']:.2f}x | {r['sentences_per_s']:.2f} | {r['wall_s']:.1f} | "
+            f"{r['peak_rss_mb']:.0f} | {100 * r['peak_rss_mb'] / b['peak_rss_mb']:.0f} % | {r['cpu_utilisation']} |"
+        )
+    if pipe:
+        out += [
+            "",
+            f"Full pipeline (`mt translate` path: repair, segmentation, normalisation, batching, reassembly) on "
+            f"the same {pipe['lines']} lines, ct2 int8 greedy, max_new_tokens {pipe['max_new_tokens']}: "
+            f"{pipe['pipeline_tokens_per_s']:.0f} tok/s vs the backend's raw {pipe['raw_tokens_per_s']:.0f} tok/s "
+            f"on the same model inputs = **{100 * pipe['ratio']:.0f} %**.",
+        ]
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--model", type=Path, default=None, help="default: build models/opus-bench")
+    ap.add_argument("--src", type=Path, default=NTREX / "ntrex.dev.ar")
+    ap.add_argument("--ref", type=Path, default=NTREX / "ntrex.dev.en")
+    ap.add_argument("--limit", type=int, default=None, help="first N lines only")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--max-batch-tokens", type=int, default=None)
+    ap.add_argument("--beams", type=int, nargs="+", default=[1, 4])
+    ap.add_argument("--pipeline-max-new-tokens", type=int, default=48)
+    ap.add_argument("--skip-pipeline", action="store_true")
+    ap.add_argument("--json-out", type=Path, default=None)
+    ap.add_argument("--markdown-out", type=Path, default=None)
+    args = ap.parse_args(argv)
+    if not args.src.is_file():
+        print(f"source not found: {args.src}", file=sys.stderr)
+        return 2
+    model = ensure_model(args.model or REPO / "models" / "opus-bench")
+    load_before = [round(x, 2) for x in os.getloadavg()]
+    results = run_configs(args, model)
+    pipe = None if args.skip_pipeline else pipeline_ratio(args, model)
+    load_after = [round(x, 2) for x in os.getloadavg()]
+    cfg = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    n_lines = len(args.src.read_text(encoding="utf-8").splitlines())
+    meta = {
+        "model": "`make_test_model.py --size opus`" if cfg["d_model"] == 512 else f"`{model}`",
+        "d_model": cfg["d_model"],
+        "layers": f"{cfg['encoder_layers']}+{cfg['decoder_layers']}",
+        "vocab": cfg["vocab_size"],
+        "sentences": results[0]["sentences"],
+        "subset": f" (the first {args.limit} of {n_lines} lines)" if args.limit and args.limit < n_lines else "",
+        "tokens": results[0]["target_tokens"],
+        "threads": args.threads,
+        "batch_size": args.batch_size,
+        "cpu": hardware_info()["cpu"],
+        "load_before": load_before,
+        "load_after": load_after,
+    }
+    table = markdown(results, pipe, meta)
+    print(table)
+    if args.json_out:
+        args.json_out.write_text(json.dumps({"meta": meta, "results": results, "pipeline": pipe}, indent=1), encoding="utf-8")
+    if args.markdown_out:
+        args.markdown_out.write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
