@@ -17,9 +17,11 @@ from __future__ import annotations
 import re
 
 from mt.document import Edit
+from mt.text.alignment import apply_edits, lift_edits
 from mt.text.lexicon import strip_diacritics
 from mt.text.punct_spacing import AR, DIGIT, punctuation_edits
 from mt.text.word_split import WordSplitter
+from mt.text.word_split import clear_caches as clear_split_caches
 
 MARKS = "\u064b-\u065f\u0670"
 _TOKEN = re.compile(r"\S+")
@@ -39,6 +41,20 @@ NUMBER_PREFIXES = frozenset(
 )
 
 
+SPLIT_RULES = frozenset({"merged-word", "merged-number"})
+# Per-token decisions are pure functions of the token string (for one split model): they are
+# cached per model and shared by every SpacingRepair (repair_text builds new steps per call).
+_TOKEN_CACHES: dict[object, dict[tuple[str, str], object]] = {}
+_MAX_CACHED = 300_000
+
+
+def clear_caches() -> None:
+    """Forget cached decisions (benchmarks that want a cold start)."""
+    for cache in _TOKEN_CACHES.values():
+        cache.clear()
+    clear_split_caches()
+
+
 class SpacingRepair:
     """Repair step: merged words, merged numbers, spaces around punctuation."""
 
@@ -46,31 +62,64 @@ class SpacingRepair:
 
     def __init__(self, splitter: WordSplitter | None = None):
         self.splitter = splitter or WordSplitter()
+        self._cache = _TOKEN_CACHES.setdefault(self.splitter.model, {})
+
+    def _cached(self, kind: str, token: str, compute):
+        key = (kind, token)
+        hit = self._cache.get(key)
+        if hit is None:
+            if len(self._cache) > _MAX_CACHED:
+                self._cache.clear()
+            hit = self._cache[key] = compute(token)
+        return hit
+
+    max_passes = 3
 
     def find_edits(self, text: str) -> list[Edit]:
+        """Edits on ``text``. A split can reveal another one (a part of a long run, now a token of its
+        own, is judged on its own), so passes repeat until nothing changes: the repair is idempotent."""
+        edits = self._find_once(text)
+        for _ in range(self.max_passes - 1):
+            if not any(e.rule in SPLIT_RULES for e in edits):
+                break  # punctuation edits alone create no new word tokens
+            current, alignment = apply_edits(text, edits)
+            more = self._find_once(current)
+            if not more:
+                break
+            edits = lift_edits(text, edits, current, alignment, more)
+        return edits
+
+    def _find_once(self, text: str) -> list[Edit]:
         punct = punctuation_edits(text)
         edits = {(e.start, e.end): e for e in punct}
-        if _HAS_ARABIC.search(text):
-            # a space added after punctuation also ends a token, so that a second pass sees the same tokens
-            inserted = [e.start for e in punct if e.start == e.end]
-            spans: list[tuple[int, int]] = []
-            for tok in _TOKEN.finditer(text):
-                starts = [tok.start(), *(p for p in inserted if tok.start() < p < tok.end())]
-                spans += zip(starts, [*starts[1:], tok.end()])
-            for i, (a, b) in enumerate(spans):
-                splits = self._token_splits(text[a:b])
-                if any(not strong for _, rule, strong in splits if rule == "merged-word") and (
-                    self._near_unknown_word(text, spans, i)
-                ):
-                    # next to an unknown word (a name: سيفولو سايبوف), only a sure cut is made
-                    splits = [s for s in splits if s[1] != "merged-word"]
-                for pos, rule, _ in splits:
-                    edits.setdefault((a + pos, a + pos), Edit(a + pos, a + pos, "", " ", rule))
+        if not _HAS_ARABIC.search(text):
+            return sorted(edits.values(), key=lambda e: (e.start, e.end))
+
+        def add(at: int, rule: str) -> None:
+            edits.setdefault((at, at), Edit(at, at, "", " ", rule))
+
+        # Tokens end at spaces, and also where a space is about to be inserted for sure (after
+        # punctuation, between a number and a word, after ة or tanween): the decisions below then see
+        # exactly the tokens a second pass would see, which keeps the repair idempotent.
+        cuts = sorted(e.start for e in punct if e.start == e.end)
+        spans: list[tuple[int, int]] = []
+        for tok in _TOKEN.finditer(text):
+            for a, b in _cut(tok.start(), tok.end(), cuts):
+                hard = self._cached("hard", text[a:b], self._hard_cuts)
+                for pos, rule in hard:
+                    add(a + pos, rule)
+                spans += _cut(a, b, sorted(a + pos for pos, _ in hard))
+        for i, (a, b) in enumerate(spans):
+            splits = self._cached("split", text[a:b], self._word_splits)
+            if any(not sure for _, sure in splits) and self._near_unknown_word(text, spans, i):
+                continue  # next to an unknown word (a name: سيفولو سايبوف), only sure cuts are made
+            for pos, _ in splits:
+                add(a + pos, "merged-word")
         return sorted(edits.values(), key=lambda e: (e.start, e.end))
 
     def _near_unknown_word(self, text: str, spans: list[tuple[int, int]], i: int) -> bool:
         for j in (i - 1, i + 1):
-            if 0 <= j < len(spans) and self._has_unknown_word(text[spans[j][0] : spans[j][1]]):
+            if 0 <= j < len(spans) and self._cached("unknown", text[spans[j][0] : spans[j][1]], self._has_unknown_word):
                 return True
         return False
 
@@ -84,28 +133,45 @@ class SpacingRepair:
                     return True
         return False
 
-    def _token_splits(self, token: str) -> list[tuple[int, str, bool]]:
-        """(offset, rule, sure) for each space to insert in ``token``."""
+    def _runs(self, token: str):
+        """(run start, run end, previous piece kind, next piece kind) for the Arabic runs of ``token``
+        that may be repaired (not in URLs, handles, hashtags; not next to a functional tatweel)."""
         if len(token) < 3 or _SKIP_TOKEN.search(token):
-            return []
+            return
         pieces = [(m.lastgroup, m.start(), m.end()) for m in _PIECE.finditer(token)]
-        out: list[tuple[int, str, bool]] = []
         for k, (kind, start, end) in enumerate(pieces):
-            if kind == "ar":
-                prev = pieces[k - 1] if k > 0 and pieces[k - 1][2] == start else None
-                nxt = pieces[k + 1] if k + 1 < len(pieces) and pieces[k + 1][1] == end else None
-                if (prev and prev[0] == "tat") or (nxt and nxt[0] == "tat"):
-                    continue  # functional tatweel (بـ, لـ«اليوم», 1437هـ): an abbreviation or prefix
-                run = token[start:end]
-                cuts = self.splitter.split_points(run)
-                out += [(start + p, "merged-word", sure) for p, sure in zip(cuts, self.splitter.sure_cuts(run, cuts))]
-                if prev and prev[0] == "num" and self._word_after_number(run, token, end):
-                    out.append((start, "merged-number", True))
-                if nxt and nxt[0] == "num" and self._word_before_number(run):
-                    out.append((end, "merged-number", True))
+            if kind != "ar":
+                continue
+            prev = pieces[k - 1][0] if k > 0 and pieces[k - 1][2] == start else None
+            nxt = pieces[k + 1][0] if k + 1 < len(pieces) and pieces[k + 1][1] == end else None
+            if prev == "tat" or nxt == "tat":
+                continue  # functional tatweel (بـ, لـ«اليوم», 1437هـ): an abbreviation or prefix
+            yield start, end, prev, nxt
+
+    def _hard_cuts(self, token: str) -> list[tuple[int, str]]:
+        """Cuts that need no word evidence on both sides: after ة / tanween, number | word."""
+        out: list[tuple[int, str]] = []
+        for start, end, prev, nxt in self._runs(token):
+            run = token[start:end]
+            finals = self.splitter.final_cuts(run)
+            out += [(start + p, "merged-word") for p in finals]
+            bounds = (0, *finals, len(run))
+            if prev == "num" and self._word_after_number(run[: bounds[1]]):
+                out.append((start, "merged-number"))
+            if nxt == "num" and self._word_before_number(run[bounds[-2] :]):
+                out.append((end, "merged-number"))
         return out
 
-    def _word_after_number(self, run: str, token: str, end: int) -> bool:
+    def _word_splits(self, token: str) -> list[tuple[int, bool]]:
+        """(offset, sure) for each space a merged word needs inside ``token``."""
+        out: list[tuple[int, bool]] = []
+        for start, end, _, _ in self._runs(token):
+            run = token[start:end]
+            cuts = self.splitter.split_points(run)
+            out += [(start + p, sure) for p, sure in zip(cuts, self.splitter.sure_cuts(run, cuts))]
+        return out
+
+    def _word_after_number(self, run: str) -> bool:
         """``10سنوات``: a number, then a word that is not a unit or an era mark."""
         key = strip_diacritics(run)
         if key in UNITS or len(key) < 2:
@@ -129,3 +195,9 @@ class SpacingRepair:
         cost = self.splitter.lexicon.listed(word)
         return cost is not None and cost <= 11.0
 
+
+def _cut(a: int, b: int, points: list[int]) -> list[tuple[int, int]]:
+    """``[a, b)`` cut at the sorted ``points`` that fall strictly inside it."""
+    inside = [p for p in points if a < p < b]
+    starts = [a, *inside]
+    return list(zip(starts, [*inside, b]))

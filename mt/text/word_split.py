@@ -92,6 +92,32 @@ class WordSplitter:
             self._cache[run] = hit
         return hit
 
+    def final_cuts(self, run: str) -> tuple[int, ...]:
+        """Cuts (offsets in ``run``) after letters that only end words: ة, tanween (أيضًا), and ى
+        before a known word. They need no lexicon evidence for the parts, so names stay possible
+        on either side (حكومةسايبوف); the parts are then repaired as runs of their own."""
+        key = strip_diacritics(run)
+        if len(key) < 4:
+            return ()
+        sure = _tanween_cues(run)[0] if run != key else {}
+        cuts = []
+        last = 0
+        for c in range(2, len(key) - 1):
+            rest = len(key) - c
+            if not (rest >= 3 or key[c:] in SHORT_WORDS):
+                continue
+            prev = key[c - 1]
+            if prev == "ة" or c in sure:
+                pass
+            elif prev == "ى" and key[c] not in "ءئ" and c - last >= 2:
+                if self.lexicon.analysed_cost(key[last:c]) is None:
+                    continue
+            else:
+                continue
+            cuts.append(c)
+            last = c
+        return _map_offsets(run, key, tuple(cuts))
+
     def sure_cuts(self, run: str, cuts: tuple[int, ...]) -> list[bool]:
         """For each cut: is it sure even next to an unknown word (a name)?
 
