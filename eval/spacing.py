@@ -191,11 +191,29 @@ def real_merges(lines: list[str], annotations) -> dict:
     }
 
 
+def noisy_lines(lines: list[str]) -> set[int]:
+    """Line numbers where the text has lost most of its spaces (over a third of the Arabic words are
+    not words): not clean text, so left out of the false-split rate."""
+    from mt.text.lexicon import arabic_lexicon, strip_diacritics
+
+    lex = arabic_lexicon()
+    noisy = set()
+    for n, text in enumerate(lines, 1):
+        words = [strip_diacritics(w) for w in re.findall(r"[\u0621-\u064a\u064b-\u0652]+", text)]
+        unknown = sum(1 for w in words if len(w) > 3 and lex.analysed_cost(w) is None)
+        if words and unknown / len(words) > 1 / 3:
+            noisy.add(n)
+    return noisy
+
+
 def false_splits(lines: list[str], annotations) -> dict:
     known = {(n, t): e for n, t, e in annotations}
     words = confirmed = unverified = correct = 0
     examples = []
+    skip = noisy_lines(lines)
     for n, text in enumerate(lines, 1):
+        if n in skip:
+            continue
         words += len(text.split())
         for e in repair_text(text).edits:
             if e.rule not in MERGE_RULES:
@@ -214,6 +232,7 @@ def false_splits(lines: list[str], annotations) -> dict:
                 examples.append(f"line {n}: {tok} (unannotated)")
     return {
         "words": words,
+        "noisy_lines_left_out": sorted(skip),
         "splits_confirmed_correct": correct,
         "false_confirmed": confirmed,
         "unverified": unverified,
@@ -278,7 +297,9 @@ def _print(report: dict) -> None:
         s = syn[k]
         print(f"    {k:14s} P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}  (tp {s['tp']} fp {s['fp']} fn {s['fn']})")
     c = report["clean"]
-    print(f"(b) clean text: {c['words']} words; splits: {c['splits_confirmed_correct']} annotated correct, "
+    print(f"(b) clean text ({len(c['noisy_lines_left_out'])} lines that lost most spaces left out: "
+          f"{_ranges(c['noisy_lines_left_out'])})")
+    print(f"    {c['words']} words; splits: {c['splits_confirmed_correct']} annotated correct, "
           f"{c['false_confirmed']} annotated false, {c['unverified']} unannotated")
     print(f"    false splits / 1,000 words: {c['false_per_1000_words_confirmed']} confirmed, "
           f"<= {c['false_per_1000_words_upper_bound']} counting unannotated as false")
@@ -294,6 +315,16 @@ def _print(report: dict) -> None:
           f"R {r['recall']:.4f} F1 {r['f1']:.4f}; tokens exact {r['exact']}/{r['tokens']}")
     for ex in r["errors"]:
         print(f"      {ex}")
+
+
+def _ranges(numbers: list[int]) -> str:
+    out: list[str] = []
+    for n in numbers:
+        if out and out[-1][1] == n - 1:
+            out[-1][1] = n
+        else:
+            out.append([n, n])
+    return ", ".join(f"{a}-{b}" if a != b else str(a) for a, b in out)
 
 
 def main(argv: list[str] | None = None) -> int:
