@@ -55,6 +55,10 @@ def clear_caches() -> None:
     clear_split_caches()
 
 
+# Two-letter words that stand before numbers (في 2014, من 47); longer ones are judged by frequency.
+WORDS_BEFORE_NUMBERS = frozenset("في من عن مع".split())
+
+
 class SpacingRepair:
     """Repair step: merged words, merged numbers, spaces around punctuation."""
 
@@ -186,14 +190,16 @@ class SpacingRepair:
     def _word_before_number(self, run: str) -> bool:
         """``فبراير2010``: a common word (not a clitic, article or code letters), then a number."""
         key = strip_diacritics(run)
-        if key in NUMBER_PREFIXES or len(key) < 3:
+        if key in NUMBER_PREFIXES or len(key) < 2:
             return False
         cuts = self.splitter.split_points(run)
         word = key if not cuts else strip_diacritics(run[cuts[-1] :])
+        if word in WORDS_BEFORE_NUMBERS:
+            return True
         if len(word) < 3 or word in NUMBER_PREFIXES:
             return False
         cost = self.splitter.lexicon.listed(word)
-        return cost is not None and cost <= 11.0
+        return cost is not None and cost <= (11.0 if len(word) == 3 else 12.5)
 
 
 def _cut(a: int, b: int, points: list[int]) -> list[tuple[int, int]]:
