@@ -96,6 +96,7 @@ def test_merged_word_with_diacritics_splits_after_the_marks():
         ("فبراير2010", "فبراير 2010"),
         ("١٠سنوات", "١٠ سنوات"),
         ("عام2014", "عام 2014"),
+        ("في2014", "في 2014"),
     ],
 )
 def test_merged_numbers_are_split(merged, expected):
@@ -146,6 +147,7 @@ def test_traps_are_left_alone(cls, word):
         ("وأضاف:نحن", "وأضاف: نحن", "space-after-punct"),
         ("لماذا؟قال", "لماذا؟ قال", "space-after-punct"),
         ("(وهي)قصف", "(وهي) قصف", "space-after-punct"),
+        ("نسبة 38%من الناخبين", "نسبة 38% من الناخبين", "space-after-punct"),
     ],
 )
 def test_punctuation_spacing(text, expected, rule):

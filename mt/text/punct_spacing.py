@@ -22,7 +22,7 @@ _SPACE_BEFORE = re.compile(r"(?<=\S) (?=[،؛!?؟,;]|:(?![/0-9])|\.(?![0-9A-Za-z
 _SPACE_AFTER_OPEN = re.compile(f"(?<=[{re.escape(OPENING)}]) (?=\\S)")
 _SPACE_BEFORE_CLOSE = re.compile(f"(?<=\\S) (?=[{re.escape(CLOSING)}])")
 # Places where a space is missing after a mark; each candidate is checked in _missing_after.
-_NO_SPACE_AFTER = re.compile(f"[،؛؟!:.,;{re.escape(CLOSING)}](?=[{AR}«(])|[،؛؟!](?=[{DIGIT}A-Za-z])")
+_NO_SPACE_AFTER = re.compile(f"[،؛؟!:.,;%٪{re.escape(CLOSING)}](?=[{AR}«(])|[،؛؟!](?=[{DIGIT}A-Za-z])")
 _URLISH = re.compile(r"\S*(?:://|www\.|@)\S*|\S+\.(?:com|org|net|gov|edu|int|info)\b\S*", re.I)
 
 
