@@ -2,8 +2,9 @@
 
 The cost of a word is ``-ln(frequency)`` in wordfreq's large Arabic list (about 620k words, web,
 news, subtitles and Wikipedia). A word that is not in the list may still be an ordinary word with
-clitics attached (``و`` ``ف`` ``ب`` ``ل`` ``ك`` ``س`` and ``ال``): :meth:`Lexicon.cost` then prices it
-as its stem plus a clitic penalty. The list is loaded once, lazily, and shared by the process.
+clitics attached (``و`` ``ف`` ``ب`` ``ل`` ``ك`` ``س``, ``لل`` for ل + ال): :meth:`Lexicon.cost` prices
+it as its stem plus a clitic penalty, and :meth:`Lexicon.analysed_cost` also allows an attached
+pronoun (``ها`` ``هم`` ``نا`` ...). The list is loaded once, lazily, and shared by the process.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ class Lexicon:
 
     def __init__(self, freqs: dict[str, float]):
         self._cost = {w: -math.log(f) for w, f in freqs.items() if f > 0}
-        self.floor = max(self._cost.values()) if self._cost else 20.0  # the rarest listed word
 
     def __contains__(self, word: str) -> bool:
         return word in self._cost

@@ -1,12 +1,16 @@
 """Find the lost spaces inside one run of Arabic letters (``المتحدةالأمريكية`` -> 2 words).
 
-A run is split only when reading it as several words is clearly more probable than reading it as
-one: each part must be a known word (listed, or clitics + listed stem) and common enough for its
-length, and every boundary pays a price that depends on the letter before it. A space lost after a
-letter that does not join leftward (ا د ذ ر ز و ة ى ...) is invisible to the writer, so such
-boundaries are cheap; after ة or ى (which only end words) cheaper still; after a joining letter the
-missing space is visible and much rarer, except before an ``ال`` word. Rare or unknown whole runs
-(names, transliterations) are kept unless the split is strong, and well-attested words never split.
+Word costs are ``-ln p`` from wordfreq (:mod:`mt.text.lexicon`). The cheapest reading of a run as
+two or more known words is found by dynamic programming, then every cut must be justified *locally*:
+the two words it separates, plus a boundary cost set by letter shape, must stay under a budget that
+grows with their length (long words are rarely accidental). A space lost after a letter that does
+not join leftward (ا د ذ ر ز و ...) is invisible to the writer, so that boundary is cheap; after a
+joining letter it is visible and rarer, except before an ``ال`` word; ة, ى and tanween only end
+words, so a cut after them is sure (:meth:`WordSplitter.final_cuts`) and a name may stand on either
+side. Runs that are common words, or clitics + a common stem (+ an attached pronoun), never split;
+two-letter parts are limited to particles, and ما/لا + X (many names: ماكدول) needs a verb or a very
+common X. Cuts beside short, not very frequent parts have the shape of a split name (سيف|ولو) and
+are dropped next to an unknown word (:class:`mt.text.spacing.SpacingRepair`).
 """
 
 from __future__ import annotations
@@ -72,6 +76,8 @@ class WordSplitter:
         self.model = model or SplitModel()
         # decisions are shared by every splitter with the same model (repair_text builds new steps per call)
         self._cache = _CACHES.setdefault((id(lexicon), self.model), {})
+        # tanween cues of the run being segmented (sure cuts, impossible cuts); set per run, so a
+        # splitter is not shared between threads
         self._marks: tuple[dict[int, bool], set[int]] = ({}, set())
 
     @property
@@ -276,7 +282,8 @@ class WordSplitter:
 
 
 def lex_listed_rarely(lex: Lexicon, key: str) -> bool:
-    """Two particles written together (هومن) are split only when the web attests the merged form."""
+    """Two particles written together (هومن) are split only when the web attests the merged form
+    (a rare listed token); an unlisted one is more likely a name (منأوفي)."""
     return lex.listed(key) is not None
 
 
