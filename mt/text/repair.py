@@ -63,6 +63,12 @@ def default_steps() -> list[RepairStep]:
     return [UnicodeCleanup(), WhitespaceNormalizer(), SpacingRepair()]
 
 
+_default: Repairer | None = None
+
+
 def repair_text(text: str) -> RepairResult:
-    """Repair one line of text with the default steps."""
-    return Repairer()(text)
+    """Repair one line of text with the default steps (built once, then reused)."""
+    global _default
+    if _default is None:
+        _default = Repairer()
+    return _default(text)

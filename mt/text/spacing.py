@@ -43,7 +43,7 @@ NUMBER_PREFIXES = frozenset(
 
 SPLIT_RULES = frozenset({"merged-word", "merged-number"})
 # Per-token decisions are pure functions of the token string (for one split model): they are
-# cached per model and shared by every SpacingRepair (repair_text builds new steps per call).
+# cached per model and shared by every SpacingRepair (every Repairer builds its own steps).
 _TOKEN_CACHES: dict[object, dict[tuple[str, str], object]] = {}
 _MAX_CACHED = 300_000
 

@@ -74,7 +74,7 @@ class WordSplitter:
     def __init__(self, lexicon: Lexicon | None = None, model: SplitModel | None = None):
         self._lex = lexicon
         self.model = model or SplitModel()
-        # decisions are shared by every splitter with the same model (repair_text builds new steps per call)
+        # decisions are shared by every splitter with the same model (every Repairer builds its own steps)
         self._cache = _CACHES.setdefault((id(lexicon), self.model), {})
         # tanween cues of the run being segmented (sure cuts, impossible cuts); set per run, so a
         # splitter is not shared between threads
