@@ -67,6 +67,7 @@ class BenchConfig:
     inter_threads: int | None = None
     intra_threads: int | None = None
     warmup: bool = True
+    concurrent_batches: bool = True
 
 
 @dataclass
@@ -291,9 +292,8 @@ def run_benchmark(cfg: BenchConfig) -> BenchResult:
     proc = psutil.Process()
     cpu0 = proc.cpu_times()
     start = time.perf_counter()
-    for batch in batches:
-        lengths = [forced[i] for i in batch] if forced is not None else None
-        for i, out in zip(batch, backend.translate_batch([inputs[i] for i in batch], options, lengths)):
+    for batch, outs in zip(batches, _translate_all(backend, batches, inputs, forced, options, cfg.concurrent_batches)):
+        for i, out in zip(batch, outs):
             outputs[i] = out
     wall = time.perf_counter() - start
     cpu1 = proc.cpu_times()
@@ -337,6 +337,17 @@ def run_benchmark(cfg: BenchConfig) -> BenchResult:
         versions=_versions(),
         backend_info=backend.describe(),
     )
+
+
+def _translate_all(backend, batches, inputs, forced, options, concurrent: bool):
+    """Translate every batch in order; through ``translate_batches`` (several batches in flight)
+    when the backend has it and ``concurrent`` is on, else one ``translate_batch`` call per batch."""
+    jobs = (([inputs[i] for i in b], [forced[i] for i in b] if forced is not None else None) for b in batches)
+    if concurrent and hasattr(backend, "translate_batches"):
+        yield from backend.translate_batches(jobs, options)
+        return
+    for texts, lengths in jobs:
+        yield backend.translate_batch(texts, options, lengths)
 
 
 def _cuda_peak_mb(backend) -> float | None:
@@ -439,6 +450,8 @@ def config_to_argv(cfg: BenchConfig) -> list[str]:
         argv += ["--batch-size", "0"]
     if not cfg.warmup:
         argv += ["--no-warmup"]
+    if not cfg.concurrent_batches:
+        argv += ["--sequential-batches"]
     return argv
 
 
@@ -465,6 +478,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--inter-threads", type=int, default=None, help="ct2: concurrent replicas")
     parser.add_argument("--intra-threads", type=int, default=None, help="ct2: threads per replica")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false")
+    parser.add_argument("--sequential-batches", dest="concurrent_batches", action="store_false",
+                        help="one translate_batch call at a time (default: backends that can keep several "
+                        "batches in flight, i.e. ct2 with inter_threads > 1, do so)")
     parser.add_argument("--subprocess", action="store_true", help="measure in a fresh process (clean memory peak)")
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
 
@@ -478,7 +494,7 @@ def config_from_args(args: argparse.Namespace) -> BenchConfig:
         max_batch_tokens=args.max_batch_tokens, force_lengths_from=args.force_lengths_from,
         max_forced_length=args.max_forced_length, max_new_tokens=args.max_new_tokens, docids=args.docids,
         limit=args.limit, threads=args.threads, inter_threads=args.inter_threads,
-        intra_threads=args.intra_threads, warmup=args.warmup,
+        intra_threads=args.intra_threads, warmup=args.warmup, concurrent_batches=args.concurrent_batches,
     )
 
 

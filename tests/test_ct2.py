@@ -102,6 +102,17 @@ def test_output_contract(tiny_model, sentences):
     assert single.translate_batch(sentences, GREEDY) == batch
 
 
+def test_translate_batches_keeps_order_and_results(untied_model, sentences):
+    backend = _ct2(untied_model, inter_threads=2, intra_threads=1, max_hypotheses=4)
+    batches = [sentences[i : i + 5] for i in range(0, len(sentences), 5)] + [[]]
+    lengths = [[3 + (i + j) % 6 for j in range(len(b))] for i, b in enumerate(batches)]
+    for opts in (GREEDY, DecodeOptions(beam_size=2, max_new_tokens=10)):
+        got = list(backend.translate_batches(zip(batches, [None] * len(batches)), opts))
+        assert got == [backend.translate_batch(b, opts) if b else [] for b in batches]
+    forced = list(backend.translate_batches(zip(batches, lengths), GREEDY))
+    assert forced == [backend.translate_batch(b, GREEDY, n) if b else [] for b, n in zip(batches, lengths)]
+
+
 def test_same_contract_as_torch_backend(tiny_model, sentences):
     hf = pytest.importorskip("mt.backends.hf")
     torch_backend = hf.HFBackend(str(tiny_model), device="cpu")
