@@ -81,15 +81,16 @@ class Translator:
         lengths = self.count_model_inputs([inputs[i] for i in todo])
         batches = plan_batches(lengths, self.batch_size, self.max_batch_tokens)
         bar = _progress_bar(len(todo), enabled=progress and len(batches) > 1)
+        jobs = (
+            ([inputs[todo[j]] for j in batch], [target_lengths[todo[j]] for j in batch] if target_lengths is not None else None)
+            for batch in batches
+        )
         try:
-            for batch in batches:
-                idx = [todo[j] for j in batch]
-                forced = [target_lengths[i] for i in idx] if target_lengths is not None else None
-                outputs = self.backend.translate_batch([inputs[i] for i in idx], self.options, forced)
-                for i, out in zip(idx, outputs):
-                    results[i] = out
+            for batch, outputs in zip(batches, self.backend.translate_batches(jobs, self.options)):
+                for j, out in zip(batch, outputs):
+                    results[todo[j]] = out
                 if bar is not None:
-                    bar.update(len(idx))
+                    bar.update(len(batch))
         finally:
             if bar is not None:
                 bar.close()

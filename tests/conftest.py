@@ -13,6 +13,18 @@ SHARED_DATA = Path(os.environ.get("NEWSWIRE_SHARED_DATA", REPO.parent / "shared"
 NTREX_DIR = SHARED_DATA / "ntrex-dev"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def isolated_caches(tmp_path_factory):
+    """Converted models and downloads go to a temporary cache, never the user's ~/.cache."""
+    old = os.environ.get("NEWSWIRE_CACHE")
+    os.environ["NEWSWIRE_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if old is None:
+        os.environ.pop("NEWSWIRE_CACHE", None)
+    else:
+        os.environ["NEWSWIRE_CACHE"] = old
+
+
 @pytest.fixture(scope="session")
 def ntrex_dir() -> Path:
     """The NTREX-128 dev set in ../shared; tests using it skip cleanly when it is absent."""

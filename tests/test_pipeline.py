@@ -9,12 +9,24 @@ import pytest
 from mt import Pipeline, preprocess
 from mt.document import Article
 
-FAST = {"backend": "torch", "beam_size": 1, "max_new_tokens": 6}
+from mt.backends import ct2_available
+
+FAST = {"beam_size": 1, "max_new_tokens": 6}
+BACKENDS = [
+    "torch",
+    pytest.param("ct2", marks=pytest.mark.skipif(not ct2_available(), reason="ctranslate2 not installed")),
+]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def backend(request) -> str:
+    """Every pipeline test runs on both engines: they share one output contract."""
+    return request.param
 
 
 @pytest.fixture(scope="module")
-def pipeline(tiny_model):
-    return Pipeline(str(tiny_model), **FAST)
+def pipeline(tiny_model, backend):
+    return Pipeline(str(tiny_model), backend=backend, **FAST)
 
 
 def _gaps_are_blank(article: Article) -> None:
@@ -38,10 +50,10 @@ def test_every_sentence_translated_once_and_order_kept(pipeline, example_text):
     assert spans == sorted(spans)
 
 
-def test_deterministic_and_batched_equals_one_by_one(tiny_model, example_text):
-    batched = Pipeline(str(tiny_model), batch_size=8, **FAST).translate_article(example_text)
-    again = Pipeline(str(tiny_model), batch_size=8, **FAST).translate_article(example_text)
-    single = Pipeline(str(tiny_model), batch_size=1, **FAST).translate_article(example_text)
+def test_deterministic_and_batched_equals_one_by_one(tiny_model, backend, example_text):
+    batched = Pipeline(str(tiny_model), backend=backend, batch_size=8, **FAST).translate_article(example_text)
+    again = Pipeline(str(tiny_model), backend=backend, batch_size=8, **FAST).translate_article(example_text)
+    single = Pipeline(str(tiny_model), backend=backend, batch_size=1, **FAST).translate_article(example_text)
     first = [s.translation for s in batched.sentences]
     assert first == [s.translation for s in again.sentences]
     assert first == [s.translation for s in single.sentences]
@@ -69,8 +81,8 @@ def test_model_inputs_are_moses_normalised_but_repaired_text_is_not(pipeline):
     assert sentence.model_inputs == ['قال "مرحبا" أمس.']
 
 
-def test_overlong_sentence_is_chunked_never_truncated(tiny_model):
-    pipe = Pipeline(str(tiny_model), max_sentence_tokens=24, **FAST)
+def test_overlong_sentence_is_chunked_never_truncated(tiny_model, backend):
+    pipe = Pipeline(str(tiny_model), backend=backend, max_sentence_tokens=24, **FAST)
     words = "وقال الوزير إن الحكومة ستعمل على تحسين الأوضاع، ثم أضاف أن الاجتماع كان مثمرا".split()
     text = " ".join(words * 6) + "."
     article = pipe.translate_article(text)
@@ -97,16 +109,16 @@ def test_preprocess_api_repairs_the_sample_article(example_text):
     assert all(e.before == example_text[e.start : e.end] for e in article.edits)
 
 
-def test_signature_and_description_name_model_and_settings(pipeline, tiny_model):
+def test_signature_and_description_name_model_and_settings(pipeline, backend, tiny_model):
     sig = pipeline.signature()
-    assert "backend:torch" in sig and "beam:1" in sig and "rev:dir:" in sig
+    assert f"backend:{backend}" in sig and "beam:1" in sig and "rev:dir:" in sig
     info = pipeline.describe()
     assert info["model"] == str(tiny_model)
     assert info["preprocessing"].startswith("v")
 
 
-def test_progress_bar_on_a_terminal_only(tiny_model, example_text, capsys, monkeypatch):
-    pipe = Pipeline(str(tiny_model), batch_size=2, **FAST)
+def test_progress_bar_on_a_terminal_only(tiny_model, backend, example_text, capsys, monkeypatch):
+    pipe = Pipeline(str(tiny_model), backend=backend, batch_size=2, **FAST)
     pipe.translate_article(example_text, progress=True)
     assert "translating" not in capsys.readouterr().err  # captured stderr is not a terminal
     monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)

@@ -7,7 +7,7 @@ articles, repair or segmentation. Batching and order restoration happen above it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol, Sequence
+from typing import Any, Iterable, Iterator, Protocol, Sequence
 
 DEFAULT_MODEL = "Helsinki-NLP/opus-mt-ar-en"
 
@@ -49,6 +49,17 @@ class Backend(Protocol):
         """Translate one batch of non-empty texts, in order.
 
         ``target_lengths`` (benchmarks only) forces each output to exactly that many tokens.
+        """
+        ...
+
+    def translate_batches(
+        self,
+        batches: Iterable[tuple[Sequence[str], Sequence[int] | None]],
+        options: DecodeOptions,
+    ) -> Iterator[list[str]]:
+        """Translate ``(texts, target_lengths)`` batches, yielding results in batch order.
+
+        Engines that can run several batches at once (CTranslate2 replicas) overlap them here.
         """
         ...
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import platform
-from typing import Any, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from mt.backends.base import DecodeOptions, ModelLoadError
 from mt.backends.loading import directory_hash, resolve_model
@@ -85,6 +85,15 @@ class HFBackend:
         with torch.inference_mode():
             out = self.model.generate(**batch, **kwargs)
         return self.tokenizer.batch_decode(out, skip_special_tokens=True)
+
+    def translate_batches(
+        self,
+        batches: Iterable[tuple[Sequence[str], Sequence[int] | None]],
+        options: DecodeOptions,
+    ) -> Iterator[list[str]]:
+        """One batch after another: torch already spreads one batch over every core."""
+        for texts, lengths in batches:
+            yield self.translate_batch(texts, options, lengths)
 
     def _forced_length_kwargs(self, lengths: Sequence[int], num_beams: int | None) -> dict[str, Any]:
         """Make every output exactly its given number of tokens (EOS excluded): identical work per backend."""
