@@ -380,10 +380,10 @@ def _article_latency(cfg, backend, options, keep, inputs, src_lengths, forced) -
     for idx in articles.values():
         sub_forced = [forced[i] for i in idx] if forced is not None else None
         plan = plan_bench_batches([src_lengths[i] for i in idx], sub_forced, cfg.batch_size, cfg.max_batch_tokens)
+        plan = [[idx[j] for j in local] for local in plan]
         t0 = time.perf_counter()
-        for local in plan:
-            ids = [idx[j] for j in local]
-            backend.translate_batch([inputs[i] for i in ids], options, [forced[i] for i in ids] if forced else None)
+        for _ in _translate_all(backend, plan, inputs, forced, options, cfg.concurrent_batches):
+            pass
         times.append(time.perf_counter() - t0)
     times.sort()
     return {
@@ -443,11 +443,11 @@ def config_to_argv(cfg: BenchConfig) -> list[str]:
             argv += [flag, str(value)]
     argv += ["--max-forced-length", str(cfg.max_forced_length)]
     if cfg.max_batch_tokens is not None:
+        if cfg.batch_size is not None:
+            raise ValueError("give a batch size or a token budget, not both")
         argv += ["--max-batch-tokens", str(cfg.max_batch_tokens)]
-    if cfg.batch_size is not None:
+    elif cfg.batch_size is not None:
         argv += ["--batch-size", str(cfg.batch_size)]
-    else:
-        argv += ["--batch-size", "0"]
     if not cfg.warmup:
         argv += ["--no-warmup"]
     if not cfg.concurrent_batches:
@@ -465,8 +465,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
     parser.add_argument("--beam-size", type=int, default=None, help="default: the model's generation config")
     batching = parser.add_argument_group("batching (the same for every backend)")
-    batching.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE, help="sentences per batch; 0: no limit")
-    batching.add_argument("--max-batch-tokens", type=int, default=None, help="padded source tokens per batch")
+    limit = batching.add_mutually_exclusive_group()
+    limit.add_argument("--batch-size", type=int, default=None,
+                       help=f"sentences per batch (default {DEFAULT_BATCH_SIZE} unless --max-batch-tokens is given)")
+    limit.add_argument("--max-batch-tokens", type=int, default=None, help="padded source tokens per batch")
     parser.add_argument("--src", required=True, help="source sentences, one per line")
     parser.add_argument("--force-lengths-from", metavar="REF", default=None,
                         help="force each output to its reference line's target-token count")
@@ -486,11 +488,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> BenchConfig:
-    if args.batch_size is not None and args.batch_size < 0:
-        raise ValueError("--batch-size must be >= 0")
+    if args.batch_size is not None and args.batch_size < 1:
+        raise ValueError("--batch-size must be >= 1")
+    if args.max_batch_tokens is not None and args.max_batch_tokens < 1:
+        raise ValueError("--max-batch-tokens must be >= 1")
+    batch_size = args.batch_size if args.batch_size is not None else (
+        None if args.max_batch_tokens is not None else DEFAULT_BATCH_SIZE)
     return BenchConfig(
         model=args.model, src=args.src, backend=args.backend, compute_type=args.compute_type,
-        device=args.device, beam_size=args.beam_size, batch_size=args.batch_size or None,
+        device=args.device, beam_size=args.beam_size, batch_size=batch_size,
         max_batch_tokens=args.max_batch_tokens, force_lengths_from=args.force_lengths_from,
         max_forced_length=args.max_forced_length, max_new_tokens=args.max_new_tokens, docids=args.docids,
         limit=args.limit, threads=args.threads, inter_threads=args.inter_threads,

@@ -58,7 +58,7 @@ def run_configs(args, model: Path) -> list[dict]:
         for backend, compute in CONFIGS:
             cfg = BenchConfig(
                 model=str(model), src=str(args.src), backend=backend, compute_type=compute, device="cpu",
-                beam_size=beam, batch_size=args.batch_size, max_batch_tokens=args.max_batch_tokens,
+                beam_size=beam, batch_size=args.batch_size or None, max_batch_tokens=args.max_batch_tokens,
                 force_lengths_from=str(args.ref), limit=args.limit, threads=args.threads,
             )
             t0 = time.perf_counter()
@@ -86,7 +86,7 @@ def pipeline_ratio(args, model: Path) -> dict:
     text = "\n".join(lines) + "\n"
     backend = CT2Backend(str(model), device="cpu", compute_type="int8", inter_threads=args.threads, intra_threads=1)
     settings = dict(backend=backend, beam_size=1, max_new_tokens=args.pipeline_max_new_tokens,
-                    batch_size=args.batch_size, max_batch_tokens=args.max_batch_tokens)
+                    batch_size=args.batch_size or None, max_batch_tokens=args.max_batch_tokens)
     pipelines = {"shipped": Pipeline(translator=Translator(**settings))}
     options = DecodeOptions(beam_size=1, max_new_tokens=args.pipeline_max_new_tokens)
 
@@ -101,7 +101,7 @@ def pipeline_ratio(args, model: Path) -> dict:
         p.translate_article(lines[0])
     _, article = run_pipeline(pipelines["shipped"])
     inputs = [m for s in article.sentences for m in s.model_inputs]
-    batches = plan_batches(backend.count_tokens(inputs), args.batch_size, args.max_batch_tokens)
+    batches = plan_batches(backend.count_tokens(inputs), args.batch_size or None, args.max_batch_tokens)
 
     def run_raw():
         """The backend's best raw path on the pipeline's own model inputs and batch plan."""
@@ -183,7 +183,7 @@ def main(argv=None) -> int:
     ap.add_argument("--ref", type=Path, default=NTREX / "ntrex.dev.en")
     ap.add_argument("--limit", type=int, default=None, help="first N lines only")
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--batch-size", type=int, default=16)
+    ap.add_argument("--batch-size", type=int, default=16, help="0 with --max-batch-tokens")
     ap.add_argument("--max-batch-tokens", type=int, default=None)
     ap.add_argument("--beams", type=int, nargs="+", default=[1, 4])
     ap.add_argument("--pipeline-max-new-tokens", type=int, default=48)

@@ -107,6 +107,14 @@ def test_plan_bench_batches_groups_similar_lengths():
     assert sorted(i for b in batches for i in b) == [0, 1, 2, 3]
 
 
+def test_batch_size_and_token_budget_are_exclusive(tiny_model, files):
+    with pytest.raises(SystemExit):
+        _args(*_common(tiny_model, files), "--batch-size", "4", "--max-batch-tokens", "64")
+    cfg = bench.config_from_args(_args(*_common(tiny_model, files), "--max-batch-tokens", "64"))
+    assert cfg.batch_size is None and cfg.max_batch_tokens == 64
+    assert bench.config_from_args(_args(*_common(tiny_model, files))).batch_size == bench.DEFAULT_BATCH_SIZE
+
+
 def test_bad_model_exits_2(files, capsys):
     args = _args("--model", str(files / "no-such-model"), "--src", str(files / "src.ar"), "--backend", "ct2")
     pytest.importorskip("ctranslate2")
