@@ -103,7 +103,7 @@ def test_output_contract(tiny_model, sentences):
 
 
 def test_translate_batches_keeps_order_and_results(untied_model, sentences):
-    backend = _ct2(untied_model, inter_threads=2, intra_threads=1, max_hypotheses=4)
+    backend = _ct2(untied_model, inter_threads=2, intra_threads=1, max_hypotheses=4, max_positions=60)
     batches = [sentences[i : i + 5] for i in range(0, len(sentences), 5)] + [[]]
     lengths = [[3 + (i + j) % 6 for j in range(len(b))] for i, b in enumerate(batches)]
     for opts in (GREEDY, DecodeOptions(beam_size=2, max_new_tokens=10)):
