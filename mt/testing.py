@@ -21,8 +21,11 @@ Weights are random but deterministic for a seed. With ``tie_embeddings=False`` t
 is a separate random matrix, which makes a random model's outputs vary from sentence to sentence
 (a tied random model tends to repeat one token, which makes parity checks trivially true).
 
-Vocabulary sizes obtained (seed 0): tiny 655, opus ~60k (the exact value is
-printed by ``scripts/make_test_model.py`` and stored in ``config.json``).
+Vocabulary sizes obtained (seed 0): tiny 655 (builds in ~5 s); opus 61,071 (opus-mt-ar-en: 62,834),
+trained on frequency-drawn real words from ``wordfreq`` so that news text segments like a real
+OPUS-MT vocabulary (NTREX dev: ~1.6 source tokens per word); building it takes ~5 minutes, most of it
+single-threaded SentencePiece training (kept single-threaded so the result is deterministic).
+``scripts/make_test_model.py`` prints the size; ``config.json`` stores it.
 """
 
 from __future__ import annotations
