@@ -6,7 +6,7 @@ reference streams, and document ids when the set has them.
 
 Local first: NTREX-128 dev is read from ``$NEWSWIRE_NTREX_DIR`` or ``<repo>/../shared/data/ntrex-dev``
 (when neither exists, its 62 documents are cut from the downloaded full set).
-Downloads (full NTREX-128, FLORES-200, TICO-19) go to ``$NEWSWIRE_CACHE_DIR`` (default
+Downloads (full NTREX-128, FLORES-200, TICO-19) go to ``$NEWSWIRE_CACHE`` (default
 ``~/.cache/newswire-mt``); IWSLT17 goes through sacrebleu's dataset API and its cache (``$SACREBLEU``).
 Every download has a short timeout and fails with an :class:`EvalError` that says what to do offline.
 """
@@ -35,7 +35,9 @@ DOWNLOAD_TIMEOUT_S = float(os.environ.get("NEWSWIRE_DOWNLOAD_TIMEOUT", "10"))
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("NEWSWIRE_CACHE_DIR", Path.home() / ".cache" / "newswire-mt"))
+    from mt.cache import cache_root
+
+    return cache_root()
 
 
 def ntrex_dev_dir() -> Path:

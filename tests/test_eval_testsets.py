@@ -81,7 +81,7 @@ def test_ntrex_dev_cut_from_cached_full_set(offline, monkeypatch):
 @pytest.fixture
 def offline(monkeypatch, tmp_path):
     """No network: every connection attempt fails at once, like a machine without a route out."""
-    monkeypatch.setenv("NEWSWIRE_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("NEWSWIRE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("SACREBLEU", str(tmp_path / "sacrebleu"))
 
     def refuse(*args, **kwargs):
