@@ -109,6 +109,7 @@ def test_translate_batches_keeps_order_and_results(untied_model, sentences):
     for opts in (GREEDY, DecodeOptions(beam_size=2, max_new_tokens=10)):
         got = list(backend.translate_batches(zip(batches, [None] * len(batches)), opts))
         assert got == [backend.translate_batch(b, opts) if b else [] for b in batches]
+    assert list(backend.translate_batches([(sentences, None)], GREEDY)) == [backend.translate_batch(sentences, GREEDY)]
     forced = list(backend.translate_batches(zip(batches, lengths), GREEDY))
     assert forced == [backend.translate_batch(b, GREEDY, n) if b else [] for b, n in zip(batches, lengths)]
 

@@ -292,10 +292,10 @@ class CT2Backend:
         options: DecodeOptions,
         target_lengths: Sequence[int] | None = None,
     ) -> list[str]:
+        """One batch, split over the replicas (``inter_threads``) so every core works on it."""
         if not texts:
             return []
-        ids = self.generate_ids(texts, options, target_lengths)
-        return self.tokenizer.batch_decode(ids, skip_special_tokens=True)
+        return self._decode(self.generate_ids(texts, options, target_lengths))
 
     def generate_ids(
         self,
@@ -308,26 +308,16 @@ class CT2Backend:
         Without ``target_lengths`` the length limit mirrors transformers: ``max_new_tokens`` (or the
         generation config's ``max_length`` minus the start token), one slot less when the model
         forces ``</s>`` at the last position. With ``target_lengths`` each output has exactly that
-        many tokens: decoding limits apply per CTranslate2 call, so each (sub-)batch decodes
-        ``min = max = `` its longest forced length and shorter rows are cut to theirs. That is the
+        many tokens: decoding limits apply per CTranslate2 call, so each job decodes
+        ``min = max =`` its longest forced length and shorter rows are cut to theirs. That is the
         same work transformers does for a batch (finished rows are still computed), and for greedy
         decoding the same tokens as stopping each row at its own length.
         """
         if not texts:
             return []
-        tokens = self.source_tokens(texts)
-        beam = options.beam_size or self.default_beam_size
-        if target_lengths is None:
-            lengths = None
-            max_len = self._max_len(options)
-        else:
-            if len(target_lengths) != len(tokens):
-                raise ValueError("target_lengths must have one entry per text")
-            lengths = [max(1, int(n)) for n in target_lengths]
-            max_len = max(lengths)
-        hyps = self._run(tokens, beam, max_len, lengths)
-        unk = self.tokenizer.unk_token_id
-        return [[self._vocab.get(t, unk) for t in hyp] for hyp in hyps]
+        if target_lengths is not None and len(target_lengths) != len(texts):
+            raise ValueError("target_lengths must have one entry per text")
+        return self._collect_ids(self._submit(list(texts), options, target_lengths, min_parts=self.inter_threads))
 
     def translate_batches(
         self,
@@ -338,21 +328,31 @@ class CT2Backend:
 
         Each ``(texts, target_lengths)`` batch runs whole on one replica (single-threaded when
         ``intra_threads = 1``), so every core decodes a full batch and no core waits for another at
-        batch boundaries. Results come back in batch order, one list per batch. This is how
-        CTranslate2 is meant to use several cores for throughput (``inter_threads``: batches in
-        parallel); a single :meth:`translate_batch` call instead splits its batch over the replicas.
+        batch boundaries; a lone batch is split over the replicas like :meth:`translate_batch`.
+        Results come back in batch order, one list per batch. This is how CTranslate2 is meant to
+        use several cores for throughput (``inter_threads``: batches in parallel).
         """
         window = max(1, self.inter_threads) * 2
         pending: deque = deque()
-        for texts, lengths in batches:
-            pending.append(self._submit(list(texts), options, lengths))
+        it = iter(batches)
+        current = next(it, None)
+        first = True
+        while current is not None:
+            following = next(it, None)
+            texts, lengths = current
+            lone = first and following is None
+            pending.append(self._submit(list(texts), options, lengths, min_parts=self.inter_threads if lone else 1))
+            first = False
             if len(pending) >= window:
-                yield self._collect(pending.popleft())
+                yield self._decode(self._collect_ids(pending.popleft()))
+            current = following
         while pending:
-            yield self._collect(pending.popleft())
+            yield self._decode(self._collect_ids(pending.popleft()))
 
-    def _submit(self, texts: list[str], options: DecodeOptions, lengths: Sequence[int] | None):
-        """Queue one batch as one or more CTranslate2 jobs, each within the decoding-state budget.
+    def _submit(
+        self, texts: list[str], options: DecodeOptions, lengths: Sequence[int] | None, min_parts: int = 1
+    ) -> list:
+        """Queue one batch as CTranslate2 jobs: at least ``min_parts``, each within the state budget.
 
         A job's decoder state (float32 self- and cross-attention caches) grows with rows x beams x
         (source + target length); ``max_hypotheses`` bounds rows x beams and ``max_positions``
@@ -364,7 +364,7 @@ class CT2Backend:
         tokens = self.source_tokens(texts)
         beam = options.beam_size or self.default_beam_size
         cut = [max(1, int(n)) for n in lengths] if lengths is not None else None
-        rows = len(tokens)
+        rows = -(-len(tokens) // max(1, min(min_parts, len(tokens))))
         if self.max_hypotheses:
             rows = min(rows, max(1, self.max_hypotheses // beam))
         if self.max_positions:
@@ -384,51 +384,23 @@ class CT2Backend:
             jobs.append((results, cut[a:b] if cut is not None else None))
         return jobs
 
-    def _collect(self, jobs) -> list[str]:
-        hyps: list[list[str]] = []
-        for results, cut in jobs:
-            part = [list(r.result().hypotheses[0]) for r in results]
-            if cut is not None:
-                part = [h[:n] for h, n in zip(part, cut)]
-            hyps.extend(part)
-        if not hyps:
-            return []
+    def _collect_ids(self, jobs: list) -> list[list[int]]:
         unk = self.tokenizer.unk_token_id
-        return self.tokenizer.batch_decode([[self._vocab.get(t, unk) for t in h] for h in hyps], skip_special_tokens=True)
+        out: list[list[int]] = []
+        for results, cut in jobs:
+            for k, r in enumerate(results):
+                hyp = r.result().hypotheses[0]
+                if cut is not None:
+                    hyp = hyp[: cut[k]]
+                out.append([self._vocab.get(t, unk) for t in hyp])
+        return out
+
+    def _decode(self, ids: list[list[int]]) -> list[str]:
+        return self.tokenizer.batch_decode(ids, skip_special_tokens=True) if ids else []
 
     def _max_len(self, options: DecodeOptions) -> int:
         limit = (options.max_new_tokens + 1) if options.max_new_tokens is not None else self.max_length
         return max(1, limit - 1 - (1 if self.forced_eos else 0))
-
-    def _run(self, tokens: list[list[str]], beam: int, max_len: int, lengths: list[int] | None) -> list[list[str]]:
-        """Translate, splitting the batch over ``inter_threads`` replicas that run concurrently."""
-        n = len(tokens)
-        parts = min(self.inter_threads, n)
-        size = -(-n // parts)
-        spans = [(i, min(i + size, n)) for i in range(0, n, size)]
-        pending = []
-        for a, b in spans:
-            if lengths is None:
-                lo, hi = 0, max_len
-            else:
-                lo = hi = max(lengths[a:b])
-            pending.append(
-                self.translator.translate_batch(
-                    tokens[a:b],
-                    beam_size=beam,
-                    max_decoding_length=hi,
-                    min_decoding_length=lo,
-                    return_scores=False,
-                    asynchronous=len(spans) > 1,
-                )
-            )
-        out: list[list[str]] = []
-        for results in pending:
-            for r in results:
-                out.append(list((r.result() if len(spans) > 1 else r).hypotheses[0]))
-        if lengths is not None:
-            out = [hyp[:n_i] for hyp, n_i in zip(out, lengths)]
-        return out
 
     def score(self, texts: Sequence[str], targets: Sequence[str]) -> list[list[float]]:
         """Per-token log-probabilities of ``targets`` (target tokeniser, ``</s>`` included) given ``texts``."""
@@ -447,7 +419,7 @@ class CT2Backend:
             "model_revision": self.identity,
             "backend": self.name,
             "device": self.device,
-            "device_name": platform.processor() or platform.machine() if self.device == "cpu" else "cuda",
+            "device_name": (platform.processor() or platform.machine()) if self.device == "cpu" else "cuda",
             "compute_type": self.compute_type,
             "threads": self.inter_threads * self.intra_threads,
             "inter_threads": self.inter_threads,
