@@ -55,7 +55,6 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from mt.backends.base import DecodeOptions, ModelLoadError
 
-CACHE_ENV = "NEWSWIRE_CACHE"
 # rows x beams per CTranslate2 job in translate_batches: bounds the decoder's state (float32 caches) per
 # replica, so several batches in flight stay within memory; see the README's benchmark notes
 DEFAULT_MAX_HYPOTHESES = int(os.environ.get("NEWSWIRE_CT2_MAX_HYPOTHESES", "32"))
@@ -79,9 +78,10 @@ _STORED = {
 
 
 def cache_root() -> Path:
-    base = os.environ.get(CACHE_ENV)
-    root = Path(base).expanduser() if base else Path.home() / ".cache" / "newswire-mt"
-    return root / "ct2"
+    """Where converted models live: ``$NEWSWIRE_CACHE/ct2`` (default ``~/.cache/newswire-mt/ct2``)."""
+    from mt.cache import cache_root as project_cache
+
+    return project_cache() / "ct2"
 
 
 def physical_cores() -> int:
