@@ -419,7 +419,10 @@ def prepare(cfg: BenchConfig) -> float:
 def run_benchmark_subprocess(cfg: BenchConfig, env: dict[str, str] | None = None, timeout: float | None = None) -> BenchResult:
     """Run one configuration in a fresh Python process, so its memory peak is its own."""
     prepare(cfg)
-    argv = [sys.executable, "-m", "eval.bench", "--json", *config_to_argv(cfg)]
+    # run this file by path rather than ``-m eval.bench``: the measured process then holds the
+    # backend and the pipeline's modules, not the rest of the evaluation package (sacrebleu, ...)
+    runner = "import runpy, sys; sys.argv[0] = sys.argv[1]; del sys.argv[1]; runpy.run_path(sys.argv[0], run_name='__main__')"
+    argv = [sys.executable, "-c", runner, str(Path(__file__).resolve()), "--json", *config_to_argv(cfg)]
     repo = str(Path(__file__).resolve().parents[1])
     full_env = {**os.environ, **(env or {})}
     full_env["PYTHONPATH"] = os.pathsep.join(p for p in (repo, full_env.get("PYTHONPATH", "")) if p)
