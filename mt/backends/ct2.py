@@ -24,13 +24,10 @@ their decoding state is not). One replica with ``intra_threads = 2`` kept only ~
 the GEMMs of a 512-wide model at batch 8-32 are too small to split well and beam bookkeeping, softmax
 over 61k entries etc. are serial. So the CPU default is ``inter_threads = cores, intra_threads = 1``:
 
-* :meth:`CT2Backend.translate_batches` keeps several batches in flight, one per replica. Each job is
-  capped at ``max_hypotheses`` = rows x beams (default 32) and ``max_positions`` = rows x beams x
-  (longest source + longest target) (default 3072), which bound the float32 decoder caches per
-  replica (about 26 KB per position on this model). On 200 NTREX sentences, batch 16, beam 4:
-  no caps 613 tok/s / 642 MB peak RSS; 32 hypotheses 585 / 451 MB; both caps 562-585 / 372 MB;
-  a tighter 1536 positions 444 / 319 MB. Greedy decoding (16 hypotheses) is not split by either;
-  its peak, ~333 MB, comes from two long batches decoding at once;
+* :meth:`CT2Backend.translate_batches` keeps several batches in flight, one job per replica. Jobs
+  are capped (``max_hypotheses`` = rows x beams, ``max_positions`` = rows x beams x (longest source
+  + longest target)) to bound the float32 decoder state each replica holds; see the constants below
+  for the measured trade-off;
 * a single :meth:`CT2Backend.translate_batch` call splits its batch over the replicas.
 
 Measured (ct2 int8, 200 NTREX sentences, forced lengths, batch 16): greedy 805 tok/s with
@@ -55,11 +52,15 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from mt.backends.base import DecodeOptions, ModelLoadError
 
-# rows x beams per CTranslate2 job in translate_batches: bounds the decoder's state (float32 caches) per
-# replica, so several batches in flight stay within memory; see the README's benchmark notes
-DEFAULT_MAX_HYPOTHESES = int(os.environ.get("NEWSWIRE_CT2_MAX_HYPOTHESES", "32"))
-# rows x beams x (source + target tokens) per job: splits only the longest batches
-DEFAULT_MAX_POSITIONS = int(os.environ.get("NEWSWIRE_CT2_MAX_POSITIONS", "3072"))
+# Limits on one CTranslate2 job (a batch, or a part of one), which bound the float32 decoder state a
+# replica holds: rows x beams, and rows x beams x (longest source + longest target) "positions".
+# Measured on NTREX dev (1007 sentences, batch 16, 2 cores, int8; README): greedy 2048 positions
+# keeps full speed at 336 MB peak RSS (no limit: 357 MB); beam 4 with 64 hypotheses / 4096 positions
+# 618 tok/s at 417 MB (32 / 3072: 582 tok/s, 388 MB; 64 / 8192: 663 tok/s, 588 MB).
+DEFAULT_MAX_HYPOTHESES = int(os.environ.get("NEWSWIRE_CT2_MAX_HYPOTHESES", "64"))
+DEFAULT_MAX_POSITIONS = {"greedy": 2048, "beam": 4096}
+if os.environ.get("NEWSWIRE_CT2_MAX_POSITIONS"):
+    DEFAULT_MAX_POSITIONS = dict.fromkeys(DEFAULT_MAX_POSITIONS, int(os.environ["NEWSWIRE_CT2_MAX_POSITIONS"]))
 COMPUTE_TYPES = {
     "cpu": ("float32", "int8", "int8_float32", "int16"),
     "cuda": ("float32", "float16", "bfloat16", "int8", "int8_float16", "int8_bfloat16", "int8_float32"),
@@ -231,7 +232,7 @@ class CT2Backend:
         intra_threads: int | None = None,
         revision: str | None = None,
         max_hypotheses: int | None = DEFAULT_MAX_HYPOTHESES,
-        max_positions: int | None = DEFAULT_MAX_POSITIONS,
+        max_positions: int | None = None,
     ):
         try:
             import ctranslate2
@@ -251,7 +252,7 @@ class CT2Backend:
         self.inter_threads = inter_threads or inter_default
         self.intra_threads = intra_threads if intra_threads is not None else intra_default
         self.max_hypotheses = max_hypotheses
-        self.max_positions = max_positions
+        self.max_positions = max_positions  # None: DEFAULT_MAX_POSITIONS (greedy / beam search)
 
         t0 = time.perf_counter()
         self.ct2_dir, self.source_dir, self.identity = converted_model(
@@ -325,13 +326,13 @@ class CT2Backend:
         batches: Iterable[tuple[Sequence[str], Sequence[int] | None]],
         options: DecodeOptions,
     ) -> Iterator[list[str]]:
-        """Translate many batches, keeping up to ``inter_threads`` of them running at once.
+        """Translate many batches with every replica busy; results in batch order, one list each.
 
-        Each ``(texts, target_lengths)`` batch runs whole on one replica (single-threaded when
-        ``intra_threads = 1``), so every core decodes a full batch and no core waits for another at
-        batch boundaries; a lone batch is split over the replicas like :meth:`translate_batch`.
-        Results come back in batch order, one list per batch. This is how CTranslate2 is meant to
-        use several cores for throughput (``inter_threads``: batches in parallel).
+        Each ``(texts, target_lengths)`` batch becomes one or more jobs (see :meth:`_plan`), and each
+        job runs whole on one replica (single-threaded when ``intra_threads = 1``), so every core
+        decodes a full job and no core waits for another at batch boundaries. Jobs of the next
+        batches are queued ahead (``2 x inter_threads`` batches), so a replica that finishes takes
+        the next job at once. A lone batch is split over the replicas like :meth:`translate_batch`.
         """
         window = max(1, self.inter_threads) * 2
         pending: deque = deque()
@@ -342,7 +343,7 @@ class CT2Backend:
             following = next(it, None)
             texts, lengths = current
             lone = first and following is None
-            pending.append(self._submit(list(texts), options, lengths, min_parts=self.inter_threads if lone else 1))
+            pending.append(self._submit(list(texts), options, lengths, self.inter_threads if lone else 1))
             first = False
             if len(pending) >= window:
                 yield self._decode(self._collect_ids(pending.popleft()))
@@ -350,15 +351,16 @@ class CT2Backend:
         while pending:
             yield self._decode(self._collect_ids(pending.popleft()))
 
-    def _submit(
+    def _plan(
         self, texts: list[str], options: DecodeOptions, lengths: Sequence[int] | None, min_parts: int = 1
-    ) -> list:
-        """Queue one batch as CTranslate2 jobs: at least ``min_parts``, each within the state budget.
+    ) -> list[tuple[list[list[str]], list[int] | None, int, int, int]]:
+        """Cut one batch into CTranslate2 jobs: at least ``min_parts``, each within the state budget.
 
-        A job's decoder state (float32 self- and cross-attention caches) grows with rows x beams x
-        (source + target length); ``max_hypotheses`` bounds rows x beams and ``max_positions``
-        bounds rows x beams x (longest source + longest target), so the few longest batches are
-        split while ordinary ones run whole.
+        Returns ``(source tokens, forced lengths or None, min length, max length, positions)`` per
+        job. A job's decoder state (float32 self- and cross-attention caches) grows with rows x
+        beams x (source + target length); ``max_hypotheses`` bounds rows x beams and
+        ``max_positions`` bounds rows x beams x (longest source + longest target), so the few longest
+        batches are split while ordinary ones run whole.
         """
         if not texts:
             return []
@@ -368,32 +370,45 @@ class CT2Backend:
         rows = -(-len(tokens) // max(1, min(min_parts, len(tokens))))
         if self.max_hypotheses:
             rows = min(rows, max(1, self.max_hypotheses // beam))
-        if self.max_positions:
-            longest_src = max(len(t) for t in tokens)
-            longest_tgt = max(cut) if cut is not None else min(self._max_len(options), longest_src)
-            rows = min(rows, max(1, self.max_positions // (beam * (longest_src + longest_tgt))))
+
+        def extent(a: int, b: int) -> int:
+            src = max(len(t) for t in tokens[a:b])
+            tgt = max(cut[a:b]) if cut is not None else min(self._max_len(options), src)
+            return src + tgt
+
+        limit = self.max_positions
+        if limit is None:
+            limit = DEFAULT_MAX_POSITIONS["greedy" if beam == 1 else "beam"]
+        if limit:
+            rows = min(rows, max(1, limit // (beam * extent(0, len(tokens)))))
         parts = -(-len(tokens) // rows)
         size = -(-len(tokens) // parts)  # even parts
-        jobs = []
+        out = []
         for a in range(0, len(tokens), size):
             b = min(a + size, len(tokens))
             lo, hi = (0, self._max_len(options)) if cut is None else (max(cut[a:b]),) * 2
-            results = self.translator.translate_batch(
-                tokens[a:b], beam_size=beam, max_decoding_length=hi, min_decoding_length=lo,
-                return_scores=False, asynchronous=True,
-            )
-            jobs.append((results, cut[a:b] if cut is not None else None))
-        return jobs
+            out.append((tokens[a:b], cut[a:b] if cut is not None else None, lo, hi, (b - a) * beam * extent(a, b)))
+        return out
+
+    def _submit(self, texts: list[str], options: DecodeOptions, lengths: Sequence[int] | None, min_parts: int = 1) -> list:
+        """Start every job of one batch at once (CTranslate2 queues what the replicas cannot take)."""
+        beam = options.beam_size or self.default_beam_size
+        return [
+            (self.translator.translate_batch(tokens, beam_size=beam, max_decoding_length=hi, min_decoding_length=lo,
+                                             return_scores=False, asynchronous=True), cut)
+            for tokens, cut, lo, hi, _ in self._plan(texts, options, lengths, min_parts)
+        ]
+
+    def _ids(self, hyps: list[list[str]], cut: list[int] | None) -> list[list[int]]:
+        unk = self.tokenizer.unk_token_id
+        if cut is not None:
+            hyps = [h[:n] for h, n in zip(hyps, cut)]
+        return [[self._vocab.get(t, unk) for t in h] for h in hyps]
 
     def _collect_ids(self, jobs: list) -> list[list[int]]:
-        unk = self.tokenizer.unk_token_id
         out: list[list[int]] = []
         for results, cut in jobs:
-            for k, r in enumerate(results):
-                hyp = r.result().hypotheses[0]
-                if cut is not None:
-                    hyp = hyp[: cut[k]]
-                out.append([self._vocab.get(t, unk) for t in hyp])
+            out.extend(self._ids([r.result().hypotheses[0] for r in results], cut))
         return out
 
     def _decode(self, ids: list[list[int]]) -> list[str]:
