@@ -180,22 +180,7 @@ def plan_bench_batches(
     if forced is None:
         return plan_batches(source_lengths, batch_size, max_batch_tokens)
     order = sorted(range(len(forced)), key=lambda i: (-forced[i], -source_lengths[i], i))
-    batches: list[list[int]] = []
-    current: list[int] = []
-    widest = 0
-    for i in order:
-        n = max(1, source_lengths[i])
-        width = max(widest, n)
-        full = batch_size is not None and len(current) >= batch_size
-        over = max_batch_tokens is not None and width * (len(current) + 1) > max_batch_tokens
-        if current and (full or over):
-            batches.append(current)
-            current, width = [], n
-        current.append(i)
-        widest = width
-    if current:
-        batches.append(current)
-    return batches
+    return plan_batches(source_lengths, batch_size, max_batch_tokens, order=order)
 
 
 def forced_lengths(tokenizer, references: Sequence[str], cap: int) -> list[int]:
