@@ -121,18 +121,10 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
 def hardware_info() -> dict[str, Any]:
     import psutil
+
+    from eval.manifest import _cpu_model  # one reader of /proc/cpuinfo for runs and benchmarks
 
     info: dict[str, Any] = {
         "cpu": _cpu_model(),
