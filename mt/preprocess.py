@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from mt.document import Article, Edit, Paragraph, Sentence, Span
+from mt.document import Article, Paragraph, Sentence, Span
 from mt.text.paragraphs import split_paragraphs
 from mt.text.repair import Repairer
 from mt.text.segment import split_sentences
@@ -52,4 +52,4 @@ def preprocess(text: str, *, segment: bool = True) -> Article:
     return Preprocessor(splitter=split_sentences if segment else None)(text)
 
 
-__all__ = ["Preprocessor", "preprocess", "PREPROCESS_VERSION", "Edit"]
+__all__ = ["Preprocessor", "preprocess", "PREPROCESS_VERSION"]
