@@ -46,14 +46,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from mt.text.charsets import bare as bare_form
 from mt.text.segment import split_sentences
 
+from eval.testsets import ntrex_dev_dir
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_NTREX_DIR = Path(os.environ.get("NEWSWIRE_NTREX_DIR", REPO_ROOT.parent / "shared" / "data" / "ntrex-dev"))
+DEFAULT_NTREX_DIR = ntrex_dev_dir()
 INLINE_FILE = Path(__file__).resolve().parent / "data" / "segment-ntrex-dev-inline.tsv"
 
 _FINAL = re.compile(r"[.!?؟…]+[\"'»”“’‘)\]]*$")
-_HARAKAT = dict.fromkeys(range(0x064B, 0x0653), None) | {0x0640: None}
 _CLOSING_QUOTE_AFTER_FINAL = re.compile(r"[.!?؟…][\"'»”“’‘]+$")
 _ELLIPSIS_END = re.compile(r"(?:\.\.|…)[\"'»”“’‘)\]]*$")
 # Independent checks for the "should be zero" counts.
@@ -153,7 +155,7 @@ def repaired_boundaries(text: str) -> list[int]:
 
 def _next_word(text: str, pos: int) -> str:
     m = re.compile(r"\s*([^\s.،,:؛]*)").match(text, pos)
-    return m.group(1).translate(_HARAKAT) if m else ""
+    return bare_form(m.group(1)) if m else ""
 
 
 def evaluate(docs: list[Document], segment: Callable[[str], list[int]], errors: list | None = None) -> dict:
@@ -169,7 +171,7 @@ def evaluate(docs: list[Document], segment: Callable[[str], list[int]], errors: 
             if before.rstrip()[-1:] in "،؛,":
                 counts["comma"] += 1
             bare = token.lstrip("\"'«“‘(").rstrip("\"'»”“’‘)")
-            dotted = _ABBREV_TOKEN.fullmatch(bare.translate(_HARAKAT)) and not bare[:1].islower()
+            dotted = _ABBREV_TOKEN.fullmatch(bare_form(bare)) and not bare[:1].islower()
             if dotted or bare in _LATIN_ABBREVIATIONS:
                 counts["abbreviation"] += 1
                 counts["abbreviation_at_reference"] += pos in doc.reference

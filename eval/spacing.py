@@ -32,9 +32,11 @@ from mt.text.repair import Repairer, repair_text
 from mt.text.unicode import UnicodeCleanup, WhitespaceNormalizer
 from mt.text.word_split import NON_JOINING
 
+from eval.testsets import ntrex_dev_dir
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
-DEFAULT_NTREX = REPO.parent / "shared" / "data" / "ntrex-dev"
+DEFAULT_NTREX = ntrex_dev_dir()
 MERGE_RULES = {"merged-word", "merged-number"}
 AFTER_RULES = {"space-after-punct"}
 BEFORE_RULES = {"space-before-punct", "space-inside-brackets"}
@@ -202,12 +204,13 @@ def real_merges(lines: list[str], annotations) -> dict:
 def noisy_lines(lines: list[str]) -> set[int]:
     """Line numbers where the text has lost most of its spaces (over a third of the Arabic words are
     not words): not clean text, so left out of the false-split rate."""
-    from mt.text.lexicon import arabic_lexicon, strip_diacritics
+    from mt.text.charsets import BASIC_LETTERS, DIACRITICS, strip_diacritics
+    from mt.text.lexicon import arabic_lexicon
 
     lex = arabic_lexicon()
     noisy = set()
     for n, text in enumerate(lines, 1):
-        words = [strip_diacritics(w) for w in re.findall(r"[\u0621-\u064a\u064b-\u0652]+", text)]
+        words = [strip_diacritics(w) for w in re.findall(f"[{BASIC_LETTERS}{DIACRITICS}]+", text)]
         unknown = sum(1 for w in words if len(w) > 3 and lex.analysed_cost(w) is None)
         if words and unknown / len(words) > 1 / 3:
             noisy.add(n)

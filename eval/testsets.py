@@ -40,13 +40,15 @@ def cache_dir() -> Path:
     return cache_root()
 
 
+NTREX_ENV = "NEWSWIRE_NTREX_DIR"
+
+
 def ntrex_dev_dir() -> Path:
-    env = os.environ.get("NEWSWIRE_NTREX_DIR")
+    """The local NTREX-128 dev folder: ``$NEWSWIRE_NTREX_DIR``, else ``../shared/data/ntrex-dev``
+    beside the checkout. The one place every evaluation, script and test finds it."""
+    env = os.environ.get(NTREX_ENV)
     if env:
-        return Path(env)
-    shared = os.environ.get("NEWSWIRE_SHARED_DATA")
-    if shared:
-        return Path(shared) / "ntrex-dev"
+        return Path(env).expanduser()
     return REPO_ROOT.parent / "shared" / "data" / "ntrex-dev"
 
 

@@ -14,6 +14,15 @@ from typing import Any
 Span = tuple[int, int]
 
 
+def trim_span(text: str, start: int, end: int) -> Span | None:
+    """``(start, end)`` narrowed past whitespace at both ends; None when only whitespace is left."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
 @dataclass(frozen=True)
 class Edit:
     """One change the repair stage made: ``original[start:end]`` (== ``before``) became ``after``.

@@ -38,8 +38,9 @@ from eval.bench import (  # noqa: E402
     hardware_info,
     run_benchmark_subprocess,
 )
+from eval.testsets import ntrex_dev_dir  # noqa: E402
 
-NTREX = Path(os.environ.get("NEWSWIRE_SHARED_DATA", REPO.parent / "shared" / "data")) / "ntrex-dev"
+NTREX = ntrex_dev_dir()
 CONFIGS = [("torch", "float32"), ("torch", "int8"), ("ct2", "float32"), ("ct2", "int8")]
 
 

@@ -22,7 +22,9 @@ sys.path.insert(0, str(REPO_ROOT))
 
 from mt.text.segment import split_sentences  # noqa: E402
 
-DEFAULT_NTREX_DIR = REPO_ROOT.parent / "shared" / "data" / "ntrex-dev"
+from eval.testsets import ntrex_dev_dir  # noqa: E402
+
+DEFAULT_NTREX_DIR = ntrex_dev_dir()
 TARGET_WORDS_PER_SECOND = 50_000
 
 

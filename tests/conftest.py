@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from eval.testsets import ntrex_dev_dir
+
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_ARTICLE = REPO / "examples" / "aleppo-2016.ar.txt"
-SHARED_DATA = Path(os.environ.get("NEWSWIRE_SHARED_DATA", REPO.parent / "shared" / "data"))
-NTREX_DIR = SHARED_DATA / "ntrex-dev"
+NTREX_DIR = ntrex_dev_dir()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -39,6 +39,7 @@ import unicodedata
 from typing import Callable
 
 from mt.document import Span
+from mt.text.charsets import BASIC_LETTERS
 
 DEFAULT_MAX_TOKENS = 160
 
@@ -51,7 +52,7 @@ _NOT_CONJUNCTION_WAW = (
     "زير|زار|زراء|كال|قت|ضع|اشنطن|لاي|سط|طن|حد|فد|ثي|ثائق|صول|جود|فا|رق|سائل|سيل|راء|جه|جو|فق|زن|اقع|اضح|احد|"
     "ظيف|ظائف|صف|عد|لد|قف|قائع|ليد|هران|ادي|يل|حش|باء"
 )
-_LETTER = "\u0621-\u063a\u0641-\u064a"
+_LETTER = BASIC_LETTERS
 _LEVELS = [
     re.compile(r"[؛;](?=\s)"),
     re.compile(r"[،,](?=\s)"),

@@ -10,11 +10,10 @@ pronoun (``ها`` ``هم`` ``نا`` ...). The list is loaded once, lazily, and s
 from __future__ import annotations
 
 import math
-import re
 from functools import lru_cache
 
-# Arabic short vowels, shadda, sukun, superscript alef: wordfreq drops them, so lookups must too.
-DIACRITICS = re.compile("[\u064b-\u065f\u0670]")
+from mt.text.charsets import strip_diacritics  # noqa: F401 - wordfreq stores bare forms; lookups strip too
+
 
 # Clitic prefixes that attach to a following word, with their cost (nats) on top of the stem's.
 # A conjunction (و ف) may precede a preposition (ب ل ك) or the future particle (س).
@@ -90,6 +89,3 @@ def arabic_lexicon() -> Lexicon:
 
     return Lexicon(get_frequency_dict("ar", "large"))
 
-
-def strip_diacritics(word: str) -> str:
-    return DIACRITICS.sub("", word)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mt.document import Span
+from mt.document import Span, trim_span
 
 _LINE = re.compile(r"[^\n\r\u2028\u2029]+")
 
@@ -13,11 +13,7 @@ def split_paragraphs(text: str) -> list[Span]:
     """Spans of the non-blank lines of ``text``, with surrounding whitespace left out."""
     spans = []
     for m in _LINE.finditer(text):
-        start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if start < end:
-            spans.append((start, end))
+        span = trim_span(text, m.start(), m.end())
+        if span is not None:
+            spans.append(span)
     return spans

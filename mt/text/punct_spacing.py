@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 
 from mt.document import Edit
+from mt.text.charsets import DIGITS, LETTERS
 
-AR = "\u0621-\u063a\u0641-\u064a\u0671-\u06d3"
-DIGIT = "0-9\u0660-\u0669\u06f0-\u06f9"
 OPENING = "([{«"
 CLOSING = ")]}»"
 
@@ -22,7 +21,7 @@ _SPACE_BEFORE = re.compile(r"(?<=\S) (?=[،؛!?؟,;]|:(?![/0-9])|\.(?![0-9A-Za-z
 _SPACE_AFTER_OPEN = re.compile(f"(?<=[{re.escape(OPENING)}]) (?=\\S)")
 _SPACE_BEFORE_CLOSE = re.compile(f"(?<=\\S) (?=[{re.escape(CLOSING)}])")
 # Places where a space is missing after a mark; each candidate is checked in _missing_after.
-_NO_SPACE_AFTER = re.compile(f"[،؛؟!:.,;%٪{re.escape(CLOSING)}](?=[{AR}«(])|[،؛؟!](?=[{DIGIT}A-Za-z])")
+_NO_SPACE_AFTER = re.compile(f"[،؛؟!:.,;%٪{re.escape(CLOSING)}](?=[{LETTERS}«(])|[،؛؟!](?=[{DIGITS}A-Za-z])")
 _URLISH = re.compile(r"\S*(?:://|www\.|@)\S*|\S+\.(?:com|org|net|gov|edu|int|info)\b\S*", re.I)
 
 

@@ -41,7 +41,9 @@ from __future__ import annotations
 
 import re
 
-from mt.document import Span
+from mt.document import Span, trim_span
+from mt.text.charsets import LETTER_RE
+from mt.text.charsets import bare as bare_form
 
 _TERMINAL = ".!?؟…‼⁇⁈⁉۔"
 _STRONG = frozenset("!?؟‼⁇⁈⁉")
@@ -56,8 +58,7 @@ _CANDIDATE = re.compile(
     f"|(?P<run>[{_TERMINAL}]+(?:[{_CLOSERS}]+[{_TERMINAL}]+)*)(?P<close>[{_CLOSERS}]*)"
 )
 
-_ARABIC_LETTER = re.compile("[\u0621-\u063a\u0641-\u064a\u066e-\u06d3\u06fa-\u06fc]")
-_HARAKAT = dict.fromkeys(range(0x064B, 0x0653), None) | {0x0640: None}  # diacritics and tatweel
+_ARABIC_LETTER = LETTER_RE
 _DOTTED_LETTERS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")  # ق.م  U.S  أ.د  e.g
 _ARABIC_DOMAIN = re.compile("(?:نت|كوم|أورغ|أورج|إنفو)(?![\u0621-\u064a])")  # الجزيرة.نت
 _NUMBER_ERA = re.compile(r"\d+(?:م|ه|ق\.م|ص)")  # 2011م. 1437هـ. (tatweel removed) 300ق.م.
@@ -116,12 +117,9 @@ def split_sentences(text: str) -> list[Span]:
 
 
 def _append(spans: list[Span], text: str, start: int, end: int) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start < end:
-        spans.append((start, end))
+    span = trim_span(text, start, end)
+    if span is not None:
+        spans.append(span)
 
 
 def _sentence_end(text: str, m: re.Match, seg_start: int) -> int | None:
@@ -199,7 +197,7 @@ def _is_abbreviation(text: str, dot: int, seg_start: int) -> bool:
     tok_start, token = _token_before(text, dot)
     if not token:
         return False
-    bare = token.translate(_HARAKAT)
+    bare = bare_form(token)
     if len(bare) == 2 and bare[0] == "و" and bare[1].isalpha() and not bare[1].isascii():
         bare = bare[1]  # ود. فاطمة ("and Dr.")
     if len(bare) == 1 and bare.isalpha():
@@ -217,7 +215,7 @@ def _is_abbreviation(text: str, dot: int, seg_start: int) -> bool:
     if bare in _INITIALS:
         # جون إف. كينيدي (an initial) vs. سي إن إن. (an acronym, may end the sentence)
         _, prev = _token_before(text, tok_start - 1) if tok_start > 0 else (0, "")
-        prev = prev.translate(_HARAKAT)
+        prev = bare_form(prev)
         if prev.endswith("."):
             return prev[:-1] in _LETTER_NAMES or len(prev) == 2  # جيه. كيه.  J. K.
         return prev not in _LETTER_NAMES
@@ -227,7 +225,7 @@ def _is_abbreviation(text: str, dot: int, seg_start: int) -> bool:
 def _ends_before_attribution(text: str, end: int, strong: bool) -> bool:
     """After a closing quote/bracket: True unless the next words attach to the quote (its attribution)."""
     word = _NEXT_WORD.match(text, end)
-    nw = word.group(1).translate(_HARAKAT)
+    nw = bare_form(word.group(1))
     if not nw:
         return True
     if "a" <= nw[0] <= "z":
@@ -238,7 +236,7 @@ def _ends_before_attribution(text: str, end: int, strong: bool) -> bool:
         # quote then كما + speech verb ("as he added": !" كما أضاف) is its attribution and attaches;
         # otherwise, after '."', كما ("also") opens a new sentence; after '!"' or '؟"' it goes on
         word = _NEXT_WORD.match(text, word.end())
-        return word.group(1).translate(_HARAKAT) not in _ATTRIBUTION and not strong
+        return bare_form(word.group(1)) not in _ATTRIBUTION and not strong
     if nw in _ATTRIBUTION:
         tail = _TAIL.match(text, word.end()).group()
         return bool(_NEW_SPEECH.search(tail))

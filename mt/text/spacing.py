@@ -18,17 +18,16 @@ import re
 
 from mt.document import Edit
 from mt.text.alignment import apply_edits, lift_edits
-from mt.text.lexicon import strip_diacritics
-from mt.text.punct_spacing import AR, DIGIT, punctuation_edits
+from mt.text.charsets import DIACRITICS, DIGITS, LETTERS, strip_diacritics
+from mt.text.punct_spacing import punctuation_edits
 from mt.text.word_split import WordSplitter
 from mt.text.word_split import clear_caches as clear_split_caches
 
-MARKS = "\u064b-\u065f\u0670"
 _TOKEN = re.compile(r"\S+")
 # Within a token: Arabic letter runs (with their diacritics), digit runs, tatweel.
-_PIECE = re.compile(f"(?P<ar>[{AR}][{AR}{MARKS}]*)|(?P<num>[{DIGIT}]+)|(?P<tat>\u0640+)")
+_PIECE = re.compile(f"(?P<ar>[{LETTERS}][{LETTERS}{DIACRITICS}]*)|(?P<num>[{DIGITS}]+)|(?P<tat>\u0640+)")
 _SKIP_TOKEN = re.compile(r"[@#/_=\\]|://|www\.|\.(?:com|org|net)\b", re.I)
-_HAS_ARABIC = re.compile(f"[{AR}]")
+_HAS_ARABIC = re.compile(f"[{LETTERS}]")
 
 # Letters written straight after a number: units, year and era marks, ordinal/abbreviation letters.
 UNITS = frozenset(

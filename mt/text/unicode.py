@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 from mt.document import Edit
+from mt.text.charsets import DIACRITICS, LETTERS, TATWEEL
 
 # Zero-width and bidi control marks: invisible, but they split SentencePiece tokens.
 INVISIBLE_CHARS = (
@@ -20,17 +21,16 @@ INVISIBLE_CHARS = (
 INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]+")
 # Arabic presentation forms A and B (ligatures and contextual shapes); NFKC maps them to base letters.
 PRESENTATION_FORM = re.compile("[\ufb50-\ufdff\ufe70-\ufefc]")
-ARABIC_LETTER = "\u0621-\u063a\u0641-\u064a\u066e-\u06d3\u06fa-\u06fc"
 # Tatweel between two letters only stretches the word: decoration. Elsewhere (بـ49, لـ«اليوم», 1437هـ)
 # it marks an abbreviation or a prefix and is kept.
 # A run may mix tatweel with the harakat it carries (مـُـحمد): the harakat stay, the tatweel goes.
 # Invisible marks inside or around the run are looked through (and removed with it).
-_RUN = f"\u064b-\u0652{INVISIBLE_CHARS}"
-_LETTER_OR_FORM = f"{ARABIC_LETTER}\ufb50-\ufdff\ufe80-\ufefc"
+_RUN = f"{DIACRITICS}{INVISIBLE_CHARS}"
+_LETTER_OR_FORM = f"{LETTERS}\ufb50-\ufdff\ufe80-\ufefc"
 DECORATIVE_TATWEEL = re.compile(
-    f"(?<=[{_LETTER_OR_FORM}\u064b-\u0652])[{_RUN}]*\u0640[\u0640{_RUN}]*(?=[{INVISIBLE_CHARS}]*[{_LETTER_OR_FORM}])"
+    f"(?<=[{_LETTER_OR_FORM}{DIACRITICS}])[{_RUN}]*{TATWEEL}[{TATWEEL}{_RUN}]*(?=[{INVISIBLE_CHARS}]*[{_LETTER_OR_FORM}])"
 )
-_NOT_HARAKA = re.compile(f"[\u0640{INVISIBLE_CHARS}]")
+_NOT_HARAKA = re.compile(f"[{TATWEEL}{INVISIBLE_CHARS}]")
 WHITESPACE_RUN = re.compile(r"\s+")
 
 

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mt.text.lexicon import Lexicon, arabic_lexicon, strip_diacritics
+from mt.text.charsets import TANWEEN, is_diacritic, strip_diacritics
+from mt.text.lexicon import Lexicon, arabic_lexicon
 
 # Letters that never join the following letter: a lost space after them cannot be seen.
 NON_JOINING = set("اأإآٱدذرزوؤةىء")
@@ -299,14 +300,14 @@ def _tanween_cues(run: str) -> tuple[dict[int, bool], set[int]]:
     """Cuts (letter offsets) that tanween makes sure (after ًا, ٌ, ٍ) or impossible (between ً and its ا)."""
     sure: dict[int, bool] = {}
     never: set[int] = set()
-    letters = [i for i, ch in enumerate(run) if not ("\u064b" <= ch <= "\u065f" or ch == "\u0670")]
+    letters = [i for i, ch in enumerate(run) if not is_diacritic(ch)]
     for li, pos in enumerate(letters):
         end = letters[li + 1] if li + 1 < len(letters) else len(run)
         marks = run[pos + 1 : end]
         if "\u064b" in marks and li + 1 < len(letters) and run[letters[li + 1]] == "ا":
             never.add(li + 1)
             sure[li + 2] = True
-        elif any(t in marks for t in "\u064b\u064c\u064d"):
+        elif any(t in marks for t in TANWEEN):
             sure[li + 1] = True
     return sure, never
 
@@ -315,5 +316,5 @@ def _map_offsets(run: str, key: str, cuts: tuple[int, ...]) -> tuple[int, ...]:
     """Cut offsets in the diacritic-free ``key`` -> offsets in ``run`` (after a letter's diacritics)."""
     if run == key:
         return cuts
-    letter_pos = [i for i, ch in enumerate(run) if not ("\u064b" <= ch <= "\u065f" or ch == "\u0670")]
+    letter_pos = [i for i, ch in enumerate(run) if not is_diacritic(ch)]
     return tuple(letter_pos[c] for c in cuts)
