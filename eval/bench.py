@@ -33,14 +33,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import resource
 import statistics
 import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -111,40 +109,16 @@ def _read_lines(path: str, limit: int | None = None) -> list[str]:
     return lines[:limit] if limit else lines
 
 
-def _versions() -> dict[str, str]:
-    out = {"python": platform.python_version()}
-    for pkg in ("torch", "transformers", "ctranslate2", "sentencepiece", "sacremoses", "newswire-mt"):
-        try:
-            out[pkg] = metadata.version(pkg)
-        except metadata.PackageNotFoundError:
-            pass
-    return out
+def _versions() -> dict[str, str | None]:
+    from mt.sysinfo import library_versions
+
+    return library_versions()
 
 
 def hardware_info() -> dict[str, Any]:
-    import psutil
+    from mt.sysinfo import hardware_info as info
 
-    from eval.manifest import _cpu_model  # one reader of /proc/cpuinfo for runs and benchmarks
-
-    info: dict[str, Any] = {
-        "cpu": _cpu_model(),
-        "logical_cores": psutil.cpu_count(logical=True),
-        "physical_cores": psutil.cpu_count(logical=False),
-        "affinity_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
-        "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
-        "loadavg": [round(x, 2) for x in os.getloadavg()] if hasattr(os, "getloadavg") else None,
-        "platform": platform.platform(),
-    }
-    try:
-        out = subprocess.run(
-            ["nvidia-smi", "--query-gpu=name,memory.total", "--format=csv,noheader"],
-            capture_output=True, text=True, timeout=10,
-        )
-        if out.returncode == 0 and out.stdout.strip():
-            info["gpus"] = out.stdout.strip().splitlines()
-    except (OSError, subprocess.SubprocessError):
-        pass
-    return info
+    return info()
 
 
 def _peak_rss_mb() -> float:
@@ -163,29 +137,53 @@ def plan_bench_batches(
     forced: Sequence[int] | None,
     batch_size: int | None,
     max_batch_tokens: int | None,
+    *,
+    limits=None,
+    beam_size: int = 1,
 ) -> list[list[int]]:
     """Indices per batch. With forced lengths, sentences are sorted by forced length (then source
     length) before cutting batches, so a batch's rows need about the same number of decoding steps;
     otherwise the translator's source-length-sorted plan."""
     from mt.batching import plan_batches
 
+    common = dict(limits=limits, beam_size=beam_size)
     if forced is None:
-        return plan_batches(source_lengths, batch_size, max_batch_tokens)
+        return plan_batches(source_lengths, batch_size, max_batch_tokens, **common)
     order = sorted(range(len(forced)), key=lambda i: (-forced[i], -source_lengths[i], i))
-    return plan_batches(source_lengths, batch_size, max_batch_tokens, order=order)
+    return plan_batches(source_lengths, batch_size, max_batch_tokens, order=order, **common)
 
 
-def forced_lengths(tokenizer, references: Sequence[str], cap: int) -> list[int]:
+def forced_lengths(tokens, references: Sequence[str], cap: int) -> list[int]:
     """Target tokens of each reference (``</s>`` excluded), at least 1, at most ``cap``."""
-    ids = tokenizer(text_target=list(references)).input_ids
-    return [max(1, min(cap, len(row) - 1)) for row in ids]
+    return [max(1, min(cap, len(row) - 1)) for row in tokens.encode_target(references)]
 
 
-def count_output_tokens(tokenizer, outputs: Sequence[str]) -> int:
+def count_output_tokens(tokens, outputs: Sequence[str]) -> int:
     """Re-tokenise outputs with the target tokenizer (``</s>`` excluded): the same for every backend."""
-    if not outputs:
-        return 0
-    return sum(len(row) - 1 for row in tokenizer(text_target=list(outputs)).input_ids)
+    return sum(len(row) - 1 for row in tokens.encode_target(outputs))
+
+
+def forced_batches(ids, batches: Sequence[Sequence[int]], forced: Sequence[int] | None, options) -> list:
+    """The benchmark's work: one engine batch per planned batch. With forced lengths every row of a
+    batch decodes exactly the batch's longest forced length (min = max new tokens), which is the
+    work both engines do for a batch anyway (finished rows are still computed)."""
+    from dataclasses import replace
+
+    from mt.backends.base import Batch
+
+    out = []
+    for b in batches:
+        opts = options
+        if forced is not None:
+            longest = max(forced[i] for i in b)
+            opts = replace(options, min_new_tokens=longest, max_new_tokens=longest)
+        out.append(Batch([ids[i] for i in b], opts))
+    return out
+
+
+def run_batches(backend, batches: Sequence) -> list:
+    """Translate engine batches through the public ``generate`` (several in flight where it can)."""
+    return list(backend.generate(batches))
 
 
 def load_backend_for_bench(cfg: BenchConfig):
@@ -198,7 +196,7 @@ def load_backend_for_bench(cfg: BenchConfig):
             torch.set_num_threads(threads)
         from mt.backends.hf import HFBackend
 
-        return HFBackend(cfg.model, device=cfg.device, compute_type=cfg.compute_type)
+        return HFBackend(cfg.model, device=cfg.device, compute_type=cfg.compute_type, threads=threads)
     if cfg.backend == "ct2":
         from mt.backends.ct2 import CT2Backend, default_threads
 
@@ -244,21 +242,23 @@ def run_benchmark(cfg: BenchConfig) -> BenchResult:
     load_s = time.perf_counter() - t0
     convert_s = getattr(backend, "convert_s", None)
     rss_after_load = _rss_mb()
-    tokenizer = backend.tokenizer
+    tokens = backend.tokens
 
     forced = None
     if cfg.force_lengths_from:
         refs = _read_lines(cfg.force_lengths_from, cfg.limit)
         if len(refs) != len(sources):
             raise ValueError(f"{cfg.force_lengths_from} has {len(refs)} lines, {cfg.src} has {len(sources)}")
-        forced = forced_lengths(tokenizer, [refs[i] for i in keep], cfg.max_forced_length)
-    src_lengths = backend.count_tokens(inputs)
-    batches = plan_bench_batches(src_lengths, forced, cfg.batch_size, cfg.max_batch_tokens)
+        forced = forced_lengths(tokens, [refs[i] for i in keep], cfg.max_forced_length)
+    ids = backend.encode(inputs)
+    src_lengths = [len(row) for row in ids]
     options = DecodeOptions(beam_size=cfg.beam_size, max_new_tokens=cfg.max_new_tokens)
-    beam = cfg.beam_size or getattr(backend, "default_beam_size", None) or backend.generation_config.num_beams
+    beam = cfg.beam_size or backend.default_beam_size
+    limits = backend.job_limits(options)
+    batches = plan_bench_batches(src_lengths, forced, cfg.batch_size, cfg.max_batch_tokens, limits=limits, beam_size=beam)
 
     if cfg.warmup and inputs:
-        backend.translate_batch(inputs[:1], options, [2] if forced is not None else None)
+        run_batches(backend, forced_batches(ids, [[0]], [2] if forced is not None else None, options))
 
     cuda_peak = None
     if backend.device == "cuda" and backend.name == "torch":
@@ -269,9 +269,9 @@ def run_benchmark(cfg: BenchConfig) -> BenchResult:
     proc = psutil.Process()
     cpu0 = proc.cpu_times()
     start = time.perf_counter()
-    for batch, outs in zip(batches, _translate_all(backend, batches, inputs, forced, options, cfg.concurrent_batches)):
-        for i, out in zip(batch, outs):
-            outputs[i] = out
+    for batch, hyps in zip(batches, translate_planned(backend, batches, ids, forced, options, cfg.concurrent_batches)):
+        for i, hyp in zip(batch, hyps):
+            outputs[i] = hyp.text
     wall = time.perf_counter() - start
     cpu1 = proc.cpu_times()
     cpu_util = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / wall if wall > 0 else None
@@ -279,13 +279,13 @@ def run_benchmark(cfg: BenchConfig) -> BenchResult:
         cuda_peak = _cuda_peak_mb(backend)
 
     if forced is not None:
-        tokens, method = sum(forced), "forced"
+        n_tokens, method = sum(forced), "forced"
     else:
-        tokens, method = count_output_tokens(tokenizer, outputs), "retokenized"
+        n_tokens, method = count_output_tokens(tokens, outputs), "retokenized"
 
     latency = None
     if cfg.docids:
-        latency = _article_latency(cfg, backend, options, keep, inputs, src_lengths, forced)
+        latency = _article_latency(cfg, backend, options, keep, ids, src_lengths, forced, limits, beam)
 
     return BenchResult(
         config=asdict(cfg),
@@ -296,13 +296,13 @@ def run_benchmark(cfg: BenchConfig) -> BenchResult:
         sentences=len(inputs),
         batches=len(batches),
         mean_batch_size=round(len(inputs) / max(1, len(batches)), 2),
-        target_tokens=int(tokens),
+        target_tokens=int(n_tokens),
         token_count_method=method,
         source_tokens=int(sum(src_lengths)),
         load_s=round(load_s, 3),
         convert_s=round(convert_s, 3) if convert_s is not None else None,
         wall_s=round(wall, 3),
-        tokens_per_s=round(tokens / wall, 2) if wall > 0 else 0.0,
+        tokens_per_s=round(n_tokens / wall, 2) if wall > 0 else 0.0,
         sentences_per_s=round(len(inputs) / wall, 3) if wall > 0 else 0.0,
         cpu_utilisation=round(cpu_util, 2) if cpu_util is not None else None,
         rss_after_load_mb=round(rss_after_load, 1),
@@ -316,15 +316,15 @@ def run_benchmark(cfg: BenchConfig) -> BenchResult:
     )
 
 
-def _translate_all(backend, batches, inputs, forced, options, concurrent: bool):
-    """Translate every batch in order; through ``translate_batches`` (several batches in flight)
-    when the backend has it and ``concurrent`` is on, else one ``translate_batch`` call per batch."""
-    jobs = (([inputs[i] for i in b], [forced[i] for i in b] if forced is not None else None) for b in batches)
-    if concurrent and hasattr(backend, "translate_batches"):
-        yield from backend.translate_batches(jobs, options)
+def translate_planned(backend, batches, ids, forced, options, concurrent: bool):
+    """Translate every batch in order: all through one ``generate`` call (several batches in flight
+    where the engine can), or one ``generate`` call per batch when ``concurrent`` is off."""
+    jobs = forced_batches(ids, batches, forced, options)
+    if concurrent:
+        yield from backend.generate(jobs)
         return
-    for texts, lengths in jobs:
-        yield backend.translate_batch(texts, options, lengths)
+    for job in jobs:
+        yield from backend.generate([job])
 
 
 def _cuda_peak_mb(backend) -> float | None:
@@ -347,7 +347,7 @@ def _cuda_peak_mb(backend) -> float | None:
     return None
 
 
-def _article_latency(cfg, backend, options, keep, inputs, src_lengths, forced) -> dict[str, Any]:
+def _article_latency(cfg, backend, options, keep, ids, src_lengths, forced, limits, beam) -> dict[str, Any]:
     """Translate article by article (each on its own, as a newsroom request would), timing each."""
     docids = _read_lines(cfg.docids, cfg.limit)
     articles: dict[str, list[int]] = {}
@@ -356,10 +356,11 @@ def _article_latency(cfg, backend, options, keep, inputs, src_lengths, forced) -
     times = []
     for idx in articles.values():
         sub_forced = [forced[i] for i in idx] if forced is not None else None
-        plan = plan_bench_batches([src_lengths[i] for i in idx], sub_forced, cfg.batch_size, cfg.max_batch_tokens)
+        plan = plan_bench_batches([src_lengths[i] for i in idx], sub_forced, cfg.batch_size, cfg.max_batch_tokens,
+                                  limits=limits, beam_size=beam)
         plan = [[idx[j] for j in local] for local in plan]
         t0 = time.perf_counter()
-        for _ in _translate_all(backend, plan, inputs, forced, options, cfg.concurrent_batches):
+        for _ in translate_planned(backend, plan, ids, forced, options, cfg.concurrent_batches):
             pass
         times.append(time.perf_counter() - t0)
     times.sort()
@@ -384,12 +385,13 @@ def prepare(cfg: BenchConfig) -> float:
     """Do one-time work (the CTranslate2 conversion) outside the measured process; returns seconds."""
     if cfg.backend != "ct2":
         return 0.0
-    from mt.backends.ct2 import _STORED, converted_model, resolve_device
+    from mt.backends.ct2 import default_compute_type, resolve_device
+    from mt.backends.ct2_convert import STORED_QUANTIZATION, converted_model
 
     device = resolve_device(cfg.device)
-    compute = cfg.compute_type or ("float16" if device == "cuda" else "int8")
+    compute = cfg.compute_type or default_compute_type(device)
     t0 = time.perf_counter()
-    converted_model(cfg.model, _STORED[compute])
+    converted_model(cfg.model, STORED_QUANTIZATION[compute])
     return time.perf_counter() - t0
 
 
@@ -423,10 +425,8 @@ def config_to_argv(cfg: BenchConfig) -> list[str]:
             argv += [flag, str(value)]
     argv += ["--max-forced-length", str(cfg.max_forced_length)]
     if cfg.max_batch_tokens is not None:
-        if cfg.batch_size is not None:
-            raise ValueError("give a batch size or a token budget, not both")
         argv += ["--max-batch-tokens", str(cfg.max_batch_tokens)]
-    elif cfg.batch_size is not None:
+    if cfg.batch_size is not None:
         argv += ["--batch-size", str(cfg.batch_size)]
     if not cfg.warmup:
         argv += ["--no-warmup"]
@@ -439,47 +439,40 @@ def config_to_argv(cfg: BenchConfig) -> list[str]:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--model", required=True, help="hub id or local MarianMT directory")
-    parser.add_argument("--backend", choices=("torch", "ct2"), default="ct2")
-    parser.add_argument("--compute-type", default=None, help="float32, int8, float16, ... (default: the backend's)")
-    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu")
-    parser.add_argument("--beam-size", type=int, default=None, help="default: the model's generation config")
-    batching = parser.add_argument_group("batching (the same for every backend)")
-    limit = batching.add_mutually_exclusive_group()
-    limit.add_argument("--batch-size", type=int, default=None,
-                       help=f"sentences per batch (default {DEFAULT_BATCH_SIZE} unless --max-batch-tokens is given)")
-    limit.add_argument("--max-batch-tokens", type=int, default=None, help="padded source tokens per batch")
+    from mt.config import add_pipeline_arguments
+
+    add_pipeline_arguments(parser.add_argument_group("model, decoding and batching (as in mt translate)"),
+                           model_required=True)
     parser.add_argument("--src", required=True, help="source sentences, one per line")
     parser.add_argument("--force-lengths-from", metavar="REF", default=None,
                         help="force each output to its reference line's target-token count")
     parser.add_argument("--max-forced-length", type=int, default=DEFAULT_MAX_FORCED)
-    parser.add_argument("--max-new-tokens", type=int, default=None, help="length limit when lengths are not forced")
     parser.add_argument("--docids", default=None, help="article id per line: adds per-article latency p50/p95")
     parser.add_argument("--limit", type=int, default=None, help="only the first N lines")
-    parser.add_argument("--threads", type=int, default=None, help="CPU threads (torch threads; ct2 inter x intra)")
     parser.add_argument("--inter-threads", type=int, default=None, help="ct2: concurrent replicas")
     parser.add_argument("--intra-threads", type=int, default=None, help="ct2: threads per replica")
     parser.add_argument("--no-warmup", dest="warmup", action="store_false")
     parser.add_argument("--sequential-batches", dest="concurrent_batches", action="store_false",
-                        help="one translate_batch call at a time (default: backends that can keep several "
-                        "batches in flight, i.e. ct2 with inter_threads > 1, do so)")
+                        help="one generate call per batch (default: engines that can keep several batches in "
+                        "flight, i.e. ct2 with inter_threads > 1, do so)")
     parser.add_argument("--subprocess", action="store_true", help="measure in a fresh process (clean memory peak)")
     parser.add_argument("--json", action="store_true", help="print the full result as JSON")
 
 
 def config_from_args(args: argparse.Namespace) -> BenchConfig:
-    if args.batch_size is not None and args.batch_size < 1:
-        raise ValueError("--batch-size must be >= 1")
-    if args.max_batch_tokens is not None and args.max_batch_tokens < 1:
-        raise ValueError("--max-batch-tokens must be >= 1")
-    batch_size = args.batch_size if args.batch_size is not None else (
-        None if args.max_batch_tokens is not None else DEFAULT_BATCH_SIZE)
+    """The benchmark's configuration; the shared options are validated by ``PipelineConfig``."""
+    from mt.backends import ct2_available
+    from mt.config import config_from_args as pipeline_config
+
+    cfg = pipeline_config(args)
+    backend = cfg.backend if cfg.backend != "auto" else ("ct2" if ct2_available() else "torch")
+    device = "cpu" if cfg.device == "auto" else cfg.device
     return BenchConfig(
-        model=args.model, src=args.src, backend=args.backend, compute_type=args.compute_type,
-        device=args.device, beam_size=args.beam_size, batch_size=batch_size,
-        max_batch_tokens=args.max_batch_tokens, force_lengths_from=args.force_lengths_from,
-        max_forced_length=args.max_forced_length, max_new_tokens=args.max_new_tokens, docids=args.docids,
-        limit=args.limit, threads=args.threads, inter_threads=args.inter_threads,
+        model=cfg.model, src=args.src, backend=backend, compute_type=cfg.compute_type,
+        device=device, beam_size=cfg.beam_size, batch_size=cfg.batch_size,
+        max_batch_tokens=cfg.max_batch_tokens, force_lengths_from=args.force_lengths_from,
+        max_forced_length=args.max_forced_length, max_new_tokens=cfg.max_new_tokens, docids=args.docids,
+        limit=args.limit, threads=cfg.threads, inter_threads=args.inter_threads,
         intra_threads=args.intra_threads, warmup=args.warmup, concurrent_batches=args.concurrent_batches,
     )
 
@@ -514,7 +507,7 @@ def run_from_args(args: argparse.Namespace) -> int:
     except ModelLoadError as exc:
         print(f"mt-eval bench: error: {exc}", file=sys.stderr)
         return 2
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError) as exc:  # ConfigError is a ValueError
         print(f"mt-eval bench: error: {exc}", file=sys.stderr)
         return 2
     if args.json:

@@ -15,6 +15,7 @@ import sys
 from typing import Sequence
 
 from eval.score import DEFAULT_METRICS, METRIC_KEYS, EvalError
+from mt.config import ConfigError, add_pipeline_arguments, config_from_args
 
 EXIT_INPUT_ERROR = 2
 
@@ -107,15 +108,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
     data.add_argument("--docids", metavar="FILE", help="document ids (with --src)")
     data.add_argument("--refs", metavar="KEYS", help="references of a registered set, e.g. en,en-gb,en-us (NTREX)")
     data.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N lines (smoke runs)")
-    m = p.add_argument_group("pipeline and decoding")
-    m.add_argument("--model", required=True, help="model id or local directory")
-    m.add_argument("--backend", default="auto", choices=["auto", "torch", "ct2"])
-    m.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
-    m.add_argument("--compute-type", default=None)
-    m.add_argument("--beam-size", type=int, default=None)
-    m.add_argument("--batch-size", type=int, default=16)
-    m.add_argument("--max-batch-tokens", type=int, default=None)
-    m.add_argument("--max-new-tokens", type=int, default=None)
+    add_pipeline_arguments(p.add_argument_group("pipeline and decoding"), model_required=True)
     o = p.add_argument_group("output")
     o.add_argument("-o", "--output-dir", required=True, metavar="DIR")
     o.add_argument("--metrics", default=",".join(DEFAULT_METRICS))
@@ -127,7 +120,7 @@ def _add_run(sub: argparse._SubParsersAction) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from eval.run import PipelineOptions, run_evaluation
+    from eval.run import run_evaluation
     from eval.testsets import load_parallel, load_testset
 
     if bool(args.testset) == bool(args.src):
@@ -144,11 +137,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         if args.limit < 1:
             raise EvalError("--limit must be at least 1")
         ts = ts.head(args.limit)
-    opts = PipelineOptions(
-        model=args.model, backend=args.backend, device=args.device, beam_size=args.beam_size,
-        batch_size=args.batch_size, max_batch_tokens=args.max_batch_tokens,
-        max_new_tokens=args.max_new_tokens, compute_type=args.compute_type,
-    )
+    try:
+        opts = config_from_args(args)
+    except ConfigError as e:
+        raise EvalError(str(e)) from None
     result = run_evaluation(ts, opts, args.output_dir, metrics=args.metrics, long_tokens=args.long_tokens,
                             comet_model=args.comet_model, progress=args.progress,
                             argv=["mt-eval", *sys.argv[1:]])

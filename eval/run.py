@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -34,28 +35,10 @@ from eval.score import (
     subset_scores,
 )
 from eval.testsets import TestSet
+from mt.config import ConfigError, PipelineConfig
 
 MANIFEST_VERSION = 1
 _DIGIT = re.compile(r"\d")  # Unicode digits: ASCII, Arabic-Indic (٠-٩) and extended (۰-۹)
-
-
-@dataclass
-class PipelineOptions:
-    """What ``mt.Pipeline`` is built with; recorded verbatim in the manifest."""
-
-    model: str
-    backend: str = "auto"
-    device: str = "auto"
-    beam_size: int | None = None
-    batch_size: int = 16
-    max_batch_tokens: int | None = None
-    max_new_tokens: int | None = None
-    compute_type: str | None = None
-
-    def kwargs(self) -> dict[str, Any]:
-        d = asdict(self)
-        d.pop("model")
-        return d
 
 
 @dataclass
@@ -88,18 +71,14 @@ class RunResult:
     files: dict[str, Path]
 
 
-def build_pipeline(options: PipelineOptions):  # noqa: ANN201 - mt.Pipeline
-    """``mt.Pipeline`` from options; model problems become an :class:`EvalError` with mt's message."""
+def build_pipeline(config: PipelineConfig):  # noqa: ANN201 - mt.Pipeline
+    """``mt.Pipeline`` from a config; model problems become an :class:`EvalError` with mt's message."""
+    from mt import ModelLoadError, Pipeline
+
     try:
-        from mt import ModelLoadError, Pipeline
-    except ImportError as e:
-        raise EvalError(f"the translation pipeline (package mt) cannot be imported: {e}") from None
-    try:
-        return Pipeline(options.model, **options.kwargs())
-    except ModelLoadError as e:
+        return Pipeline.from_config(config)
+    except (ModelLoadError, ConfigError) as e:
         raise EvalError(str(e)) from None
-    except TypeError as e:
-        raise EvalError(f"this version of mt.Pipeline does not accept these options: {e}") from None
 
 
 def one_line(text: str) -> str:
@@ -109,7 +88,17 @@ def one_line(text: str) -> str:
 
 def translate_lines(pipe, source: Sequence[str], *, progress: bool = False) -> tuple[list[str], list[Any]]:
     """Translate each source line as one unit; returns (one-line hypotheses, Article records)."""
-    articles = pipe.translate_lines(list(source), progress=progress)
+    bar = None
+    if progress:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(source), unit="line", desc="translating", file=sys.stderr, leave=False)
+    articles = []
+    for article in pipe.translate_lines(list(source)):
+        articles.append(article)
+    if bar is not None:
+        bar.update(len(source))
+        bar.close()
     if len(articles) != len(source):
         raise EvalError(f"pipeline returned {len(articles)} articles for {len(source)} lines")
     return [one_line(a.translation or "") for a in articles], articles
@@ -161,7 +150,7 @@ def run_signature(pipe_signature: str, testset: TestSet) -> str:
 
 def run_evaluation(
     testset: TestSet,
-    options: PipelineOptions | None,
+    options: PipelineConfig | None,
     output_dir: str | Path,
     *,
     metrics: str | Sequence[str] | None = None,
@@ -171,7 +160,7 @@ def run_evaluation(
     pipeline: Any = None,
     argv: Sequence[str] | None = None,
 ) -> RunResult:
-    """Translate ``testset`` (building ``mt.Pipeline`` from ``options`` unless ``pipeline`` is given),
+    """Translate ``testset`` (building ``mt.Pipeline`` from the config ``options`` unless ``pipeline`` is given),
     score it and write hypotheses, scores, report, per-line records and manifest into ``output_dir``."""
     keys = parse_metrics(metrics)
     if pipeline is None and options is None:
@@ -270,7 +259,7 @@ def run_evaluation(
             "model_input": describe.get("model_input"),
             "max_sentence_tokens": describe.get("max_sentence_tokens"),
         },
-        "pipeline_options": asdict(options) if options else None,
+        "pipeline_options": options.to_dict() if options else None,
         "pipeline": describe,
         "pipeline_signature": pipe.signature(),
         "testset": testset.describe(),

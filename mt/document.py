@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterable, Iterator
 
 Span = tuple[int, int]
 
@@ -50,7 +50,11 @@ class Sentence:
 
     ``span`` indexes the original article text; ``source`` is that slice verbatim.
     ``repaired`` is the user-visible repaired text; ``model_inputs`` are the strings actually given to
-    the model after model-side normalisation (more than one when an over-long sentence was chunked).
+    the model after model-side normalisation (more than one when an over-long sentence was chunked),
+    and ``input_ids`` their token ids (tokenised once, carried to the engine).
+    After translation: ``cached`` (every chunk came from the sentence cache), ``score`` (the model's
+    mean log-probability per token, where the engine gives it), ``truncated`` (decoding stopped at
+    the length cap) and ``qa`` (the flags an editor should look at).
     """
 
     span: Span
@@ -59,6 +63,11 @@ class Sentence:
     model_inputs: list[str] = field(default_factory=list)
     translation: str | None = None
     edits: list[Edit] = field(default_factory=list)
+    input_ids: list[tuple[int, ...]] = field(default_factory=list, repr=False, compare=False)
+    cached: bool = False
+    score: float | None = None
+    truncated: bool = False
+    qa: list[Any] = field(default_factory=list)
 
     @property
     def chunked(self) -> bool:
@@ -72,6 +81,10 @@ class Sentence:
             "model_inputs": list(self.model_inputs),
             "chunked": self.chunked,
             "translation": self.translation,
+            "cached": self.cached,
+            "score": None if self.score is None else round(self.score, 4),
+            "truncated": self.truncated,
+            "qa": [f.to_dict() for f in self.qa],
             "edits": [e.to_dict() for e in self.edits],
         }
 
@@ -122,37 +135,61 @@ class Article:
     @property
     def translation(self) -> str:
         """The translation laid out like the input: one output line per input line (blank lines kept)."""
-        return self._layout(lambda p: p.translation)
+        return "".join(iter_layout(self.text, self.paragraphs, lambda p: p.translation))
 
     @property
     def repaired(self) -> str:
         """The repaired text laid out like the input, one line per input line."""
-        return self._layout(lambda p: p.repaired)
+        return "".join(iter_layout(self.text, self.paragraphs, lambda p: p.repaired))
 
-    def _layout(self, render) -> str:
-        out: list[str] = []
-        pos = 0
-        for i, p in enumerate(self.paragraphs):
-            # blank lines before/between paragraphs are kept so the output mirrors the input layout
-            breaks = count_line_breaks(self.text[pos : p.span[0]])
-            out.extend([""] * (breaks if i == 0 else breaks - 1))
-            out.append(render(p))
-            pos = p.span[1]
-        tail_breaks = count_line_breaks(self.text[pos:])
-        if not self.paragraphs:
-            return "\n" * tail_breaks
-        return "\n".join(out) + "\n" * tail_breaks
+    @property
+    def qa_counts(self) -> dict[str, int]:
+        """Flagged sentences per QA check."""
+        counts: dict[str, int] = {}
+        for s in self.sentences:
+            for name in {f.check for f in s.qa}:
+                counts[name] = counts.get(name, 0) + 1
+        return counts
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "text": self.text,
             "translation": self.translation,
+            "qa": self.qa_counts,
             "paragraphs": [p.to_dict() for p in self.paragraphs],
         }
 
 
-LINE_BREAK = re.compile(r"\r\n|[\n\r\u2028\u2029]")
+# Only "\n" and "\r\n" end a line; other separators (U+2028, U+2029, a bare CR, NEL, VT, FF...)
+# inside a line are whitespace. Both commands and the batch runner keep this one rule.
+LINE_BREAK = re.compile(r"\r?\n")
 
 
 def count_line_breaks(s: str) -> int:
     return len(LINE_BREAK.findall(s))
+
+
+def iter_layout(
+    text: str,
+    paragraphs: Iterable[Paragraph],
+    render: Callable[[Paragraph], str],
+    *,
+    final_newline: bool = False,
+) -> Iterator[str]:
+    """Rendered paragraphs laid out like ``text``: the line breaks between them copied as they are
+    (blank lines kept, CRLF stays CRLF), so output line i answers input line i. Works on a stream
+    of paragraphs (yielded as each is done). ``final_newline`` ends a non-empty output that the
+    input left unterminated with the input's line-break style."""
+    pos = 0
+    wrote = ""
+    for p in paragraphs:
+        gap = "".join(LINE_BREAK.findall(text[pos : p.span[0]]))
+        wrote = gap + render(p)
+        yield wrote
+        pos = p.span[1]
+    tail = "".join(LINE_BREAK.findall(text[pos:]))
+    if tail:
+        yield tail
+    elif final_newline and wrote:
+        m = LINE_BREAK.search(text)
+        yield m.group() if m else "\n"

@@ -1,40 +1,98 @@
 """The pipeline: the only place that knows the order of the steps.
 
-text -> paragraphs -> repair -> sentences -> chunks -> model inputs -> batches -> translations ->
-sentences -> paragraphs -> article. Alignment to the original text is kept all the way.
+text -> paragraphs -> repair -> sentences -> chunks -> model inputs -> token ids -> batches ->
+translations -> QA flags -> sentences -> paragraphs -> article. Alignment to the original text is
+kept all the way. One :class:`Pipeline` may be shared by many threads: it holds no per-call state.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
 
-from mt.backends import DEFAULT_MODEL
+from mt.backends import Backend, Hypothesis
+from mt.config import DEFAULT_MODEL, PipelineConfig
 from mt.document import Article, Paragraph, Sentence
 from mt.preprocess import Preprocessor
-from mt.text.chunk import DEFAULT_MAX_TOKENS, chunk_sentence
-from mt.translator import Translator
+from mt.text.chunk import chunk_sentence
+from mt.text.segment import split_sentences
+from mt.translator import Progress, Translator
 
 # Sentences are translated in groups of about this many, so long inputs yield results as they go.
 GROUP_SENTENCES = 256
 
 
+class SentenceCache(Protocol):
+    """A store of finished translations keyed by (translation key, model input); see mt.sentence_cache."""
+
+    def get_many(self, key: str, inputs: Sequence[str]) -> dict[str, Hypothesis]: ...
+
+    def put_many(self, key: str, items: Sequence[tuple[str, Hypothesis]]) -> None: ...
+
+
+QACheck = Callable[[str, str], list]  # (source sentence, translation) -> flags
+
+
 class Pipeline:
-    """A loaded model plus preprocessing: ``Pipeline(model).translate_article(text)``."""
+    """A loaded model plus preprocessing: ``Pipeline(model).translate_article(text)``.
+
+    Build it from a :class:`~mt.config.PipelineConfig` (``Pipeline.from_config``) or from keyword
+    options (the config's field names). ``cache`` (a :class:`SentenceCache`) lets re-sent sentences
+    skip the model; ``qa`` flags translations for an editor (default: :func:`mt.qa.check_pair`).
+    """
 
     def __init__(
         self,
         model: str = DEFAULT_MODEL,
         *,
+        config: PipelineConfig | None = None,
         translator: Translator | None = None,
         preprocessor: Preprocessor | None = None,
-        max_sentence_tokens: int = DEFAULT_MAX_TOKENS,
-        **translator_options: Any,
+        cache: SentenceCache | None = None,
+        qa: QACheck | None | bool = None,
+        **options: Any,
     ):
-        self.translator = translator or Translator(model, **translator_options)
-        self.preprocessor = preprocessor or Preprocessor()
-        self.max_sentence_tokens = max_sentence_tokens
+        if config is None:
+            if translator is not None:  # an engine built by hand: describe it as it is
+                options.setdefault("beam_size", translator.options.beam_size)
+                options.setdefault("max_new_tokens", translator.options.max_new_tokens)
+                options.setdefault("batch_size", translator.batch_size)
+                options.setdefault("max_batch_tokens", translator.max_batch_tokens)
+                options.setdefault("backend", translator.backend.name)
+            config = PipelineConfig(model=model, **options)
+        elif options:
+            config = config.replace(**options)
+        self.config = config
+        self.translator = translator or Translator.from_config(config)
+        config.check_model(self.translator.max_positions)
+        self.preprocessor = preprocessor or Preprocessor(
+            repair=config.repair, splitter=split_sentences if config.segment else None
+        )
+        self.cache = cache
+        if qa is True:
+            from mt.qa import check_pair
+
+            qa = check_pair
+        self.qa: QACheck | None = qa or None
+        self._key: str | None = None
+
+    @classmethod
+    def from_config(
+        cls,
+        config: PipelineConfig,
+        *,
+        cache: SentenceCache | None = None,
+        backend: Backend | None = None,
+        qa: QACheck | None | bool = None,
+    ) -> "Pipeline":
+        """Build the pipeline ``config`` describes (``backend``: an already loaded engine to reuse)."""
+        translator = Translator.from_config(config, backend=backend) if backend is not None else None
+        return cls(config=config, translator=translator, cache=cache, qa=qa)
+
+    @property
+    def max_sentence_tokens(self) -> int:
+        return self.config.max_sentence_tokens
 
     # -- library API -------------------------------------------------------------------------
     def preprocess(self, text: str) -> Article:
@@ -43,41 +101,125 @@ class Pipeline:
         self._prepare(article.sentences)
         return article
 
-    def translate_article(self, text: str, *, progress: bool = False) -> Article:
+    def translate_article(self, text: str, *, progress: Progress | None = None) -> Article:
         """Translate one article; returns the article record with every sentence translated."""
         article = self.preprocess(text)
-        for _ in self.translate_paragraphs(article, progress=progress):
-            pass
+        self.translate_sentences(article.sentences, progress=progress)
         return article
 
-    def translate_articles(self, texts: Sequence[str], *, progress: bool = False) -> list[Article]:
+    def translate_articles(self, texts: Sequence[str], *, progress: Progress | None = None) -> list[Article]:
         """Translate many articles with shared batches (each text stays its own unit)."""
-        articles = [self.preprocess(t) for t in texts]
-        self._translate([s for a in articles for s in a.sentences], progress)
-        return articles
+        return list(self.stream(texts, progress=progress))
 
     translate_lines = translate_articles
 
-    def translate_paragraphs(self, article: Article, *, progress: bool = False) -> Iterator[Paragraph]:
+    def stream(
+        self,
+        texts: Iterable[str],
+        *,
+        window: int | None = None,
+        progress: Progress | None = None,
+    ) -> Iterator[Article]:
+        """Translate articles from any iterable, yielding them in input order.
+
+        Sentences of neighbouring articles share batches: articles are read ahead until about
+        ``window`` sentences are waiting (default: enough to fill every engine replica several
+        times), translated together, then yielded. Memory is bounded by the window plus one article,
+        whatever the length of the feed.
+        """
+        window = window or self.default_window()
+        pending: list[Article] = []
+        waiting = 0
+        for text in texts:
+            article = self.preprocess(text)
+            pending.append(article)
+            waiting += len(article.sentences)
+            if waiting >= window:
+                self.translate_sentences([s for a in pending for s in a.sentences], progress=progress)
+                yield from pending
+                pending, waiting = [], 0
+        if pending:
+            self.translate_sentences([s for a in pending for s in a.sentences], progress=progress)
+            yield from pending
+
+    def default_window(self) -> int:
+        limits = self.translator.backend.job_limits(self.translator.options)
+        per_batch = self.config.batch_size or 16
+        return max(GROUP_SENTENCES, 4 * per_batch * max(1, limits.parallelism))
+
+    def translate_paragraphs(self, article: Article, *, progress: Progress | None = None) -> Iterator[Paragraph]:
         """Translate a preprocessed article, yielding each paragraph, in order, as soon as it is done."""
         group: list[Paragraph] = []
         for paragraph in article.paragraphs:
             group.append(paragraph)
             if sum(len(p.sentences) for p in group) >= GROUP_SENTENCES:
-                self._translate([s for p in group for s in p.sentences], progress)
+                self.translate_sentences([s for p in group for s in p.sentences], progress=progress)
                 yield from group
                 group = []
-        self._translate([s for p in group for s in p.sentences], progress)
+        self.translate_sentences([s for p in group for s in p.sentences], progress=progress)
         yield from group
+
+    def translate_sentences(self, sentences: Sequence[Sentence], *, progress: Progress | None = None) -> None:
+        """Translate prepared sentences in place: cache hits first, only misses reach the model,
+        then the QA checks. The engine under :meth:`stream`, the service and the Ray actors."""
+        inputs = [(s, k) for s in sentences for k in range(len(s.model_inputs))]
+        if not inputs:
+            return
+        key = self.translation_key()
+        texts = [s.model_inputs[k] for s, k in inputs]
+        hits: dict[str, Hypothesis] = self.cache.get_many(key, list(dict.fromkeys(texts))) if self.cache else {}
+        results: list[Hypothesis | None] = [hits.get(t) for t in texts]
+        if progress is not None and hits:
+            progress(sum(r is not None for r in results))
+        missing = [j for j, r in enumerate(results) if r is None]
+        if missing:
+            # a sentence repeated within the work is translated once
+            unique = list(dict.fromkeys(texts[j] for j in missing))
+            ids_of = {t: s.input_ids[k] for (s, k), t in zip(inputs, texts)}
+            new = dict(zip(unique, self.translator.translate_ids([ids_of[t] for t in unique], progress=progress)))
+            for j in missing:
+                results[j] = new[texts[j]]
+            if self.cache is not None:
+                self.cache.put_many(key, [(t, h) for t, h in new.items() if t.strip()])
+        position = 0
+        for s in sentences:
+            n = len(s.model_inputs)
+            mine = [r for r in results[position : position + n] if r is not None]
+            mine_texts = texts[position : position + n]
+            position += n
+            s.translation = " ".join(h.text for h in mine if h.text)
+            s.cached = bool(mine) and all(t in hits for t in mine_texts)
+            scores = [h.score for h in mine if h.score is not None]
+            s.score = sum(scores) / len(scores) if scores else None
+            s.truncated = any(h.truncated for h in mine)
+            s.qa = self.qa(s.repaired, s.translation) if self.qa is not None else []
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         return self.translator.count_tokens(texts)
 
+    # -- identity ----------------------------------------------------------------------------
     def describe(self) -> dict[str, Any]:
         info = self.translator.describe()
         info["preprocessing"] = self.preprocessor.settings
-        info["max_sentence_tokens"] = self.max_sentence_tokens
+        info["max_sentence_tokens"] = self.config.max_sentence_tokens
+        info["config"] = self.config.to_dict()
         return info
+
+    def translation_key(self) -> str:
+        """Everything that changes the translation of one model input: the sentence cache's key."""
+        if self._key is None:
+            d = self.translator.describe()
+            parts = [
+                f"model:{d['model']}",
+                f"rev:{d.get('model_revision') or 'unknown'}",
+                f"backend:{d['backend']}",
+                f"device:{d['device']}",
+                f"compute:{d['compute_type']}",
+                d["decoding"],
+                f"input:{d['model_input']}",
+            ]
+            self._key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+        return self._key
 
     def signature(self) -> str:
         """A reproducibility string for translation runs, in the spirit of sacrebleu's signatures."""
@@ -93,7 +235,7 @@ class Pipeline:
                 f"device:{d['device']}",
                 f"compute:{d['compute_type']}",
                 d["decoding"],
-                f"chunk:{self.max_sentence_tokens}",
+                f"chunk:{self.config.max_sentence_tokens}",
                 f"prep:{hashlib.sha1(json.dumps(d['preprocessing']).encode()).hexdigest()[:8]}",
                 f"input:{d['model_input']}",
                 f"newswire-mt:{__version__}",
@@ -103,22 +245,18 @@ class Pipeline:
 
     # -- steps -------------------------------------------------------------------------------
     def _prepare(self, sentences: list[Sentence]) -> None:
-        """Set each sentence's model inputs, chunking those longer than the token budget."""
+        """Set each sentence's model inputs and token ids, chunking those longer than the budget."""
         translator = self.translator
-        inputs = [translator.model_input(s.repaired) for s in sentences]
-        lengths = translator.count_model_inputs(inputs) if inputs else []
-        for sentence, text, n in zip(sentences, inputs, lengths):
-            if n <= self.max_sentence_tokens:
-                sentence.model_inputs = [text]
+        budget = self.config.max_sentence_tokens
+        for sentence in sentences:
+            text = translator.model_input(sentence.repaired)
+            (ids,) = translator.encode([text])
+            if len(ids) <= budget:
+                sentence.model_inputs, sentence.input_ids = [text], [ids]
                 continue
-            spans = chunk_sentence(sentence.repaired, translator.count_tokens_one, self.max_sentence_tokens)
+            spans = chunk_sentence(sentence.repaired, translator.count_tokens_one, budget)
             sentence.model_inputs = [translator.model_input(sentence.repaired[a:b]) for a, b in spans]
-
-    def _translate(self, sentences: list[Sentence], progress: bool) -> None:
-        flat = [text for s in sentences for text in s.model_inputs]
-        outputs = iter(self.translator.translate_batch(flat, progress=progress, normalized=True))
-        for s in sentences:
-            s.translation = " ".join(o for o in (next(outputs) for _ in s.model_inputs) if o)
+            sentence.input_ids = translator.encode(sentence.model_inputs)
 
 
 def translate_article(text: str, model: str = DEFAULT_MODEL, **options: Any) -> Article:

@@ -19,8 +19,10 @@ class Preprocessor:
         self,
         repairer: Repairer | None = None,
         splitter: Callable[[str], list[Span]] | None = split_sentences,
+        *,
+        repair: bool = True,
     ):
-        self.repairer = repairer or Repairer()
+        self.repairer = repairer or (Repairer() if repair else Repairer(steps=[]))
         self.splitter = splitter
 
     @property

@@ -1,19 +1,25 @@
-"""Translator: model-side normalisation, length-sorted batches, order restored.
+"""Translator: model-side normalisation, tokenisation once, planned batches, order restored.
 
 The small surface users call directly (after CTranslate2's ``Translator.translate_batch``): give it
-sentences, get translations back in the same order. It never sends an empty string to the model.
+sentences, get translations back in the same order. The pipeline uses the lower level: it
+normalises and encodes each sentence once (:meth:`Translator.encode`) and hands the token ids to
+:meth:`Translator.translate_ids`. Nothing here holds per-call state, so one Translator serves many
+threads; the encode cache is a bounded, thread-safe LRU.
 """
 
 from __future__ import annotations
 
-import sys
-from typing import Any, Sequence
+from functools import lru_cache
+from typing import Any, Callable, Sequence
 
-from mt.backends import DEFAULT_MODEL, Backend, DecodeOptions, load_backend
+from mt.backends import Backend, Batch, DecodeOptions, Hypothesis, load_backend
 from mt.batching import plan_batches
+from mt.config import DEFAULT_BATCH_SIZE, DEFAULT_MODEL, PipelineConfig
 from mt.model_input import ModelInputNormalizer
 
-DEFAULT_BATCH_SIZE = 16
+ENCODE_CACHE_SIZE = 1 << 16
+
+Progress = Callable[[int], None]  # called with the number of inputs just finished
 
 
 class Translator:
@@ -30,71 +36,94 @@ class Translator:
         max_new_tokens: int | None = None,
         batch_size: int | None = DEFAULT_BATCH_SIZE,
         max_batch_tokens: int | None = None,
+        threads: int | None = None,
         normalizer: ModelInputNormalizer | None = None,
     ):
         self.backend: Backend = (
-            backend if not isinstance(backend, str) else load_backend(model, backend, device, compute_type)
+            backend if not isinstance(backend, str) else load_backend(model, backend, device, compute_type, threads)
         )
         self.options = DecodeOptions(beam_size=beam_size, max_new_tokens=max_new_tokens)
         self.batch_size = batch_size
         self.max_batch_tokens = max_batch_tokens
         self.normalizer = normalizer or ModelInputNormalizer()
-        self._lengths: dict[str, int] = {}  # model input -> token count; the pipeline asks twice
+        self._encode_one = lru_cache(maxsize=ENCODE_CACHE_SIZE)(self._encode_uncached)
 
+    @classmethod
+    def from_config(cls, config: PipelineConfig, *, backend: Backend | None = None) -> "Translator":
+        """A translator as ``config`` describes it (``backend``: an already loaded engine to reuse)."""
+        return cls(
+            config.model,
+            backend=backend if backend is not None else config.backend,
+            device=config.device,
+            compute_type=config.compute_type,
+            beam_size=config.beam_size,
+            max_new_tokens=config.max_new_tokens,
+            batch_size=config.batch_size,
+            max_batch_tokens=config.max_batch_tokens,
+            threads=config.threads,
+        )
+
+    # -- text -> model input -> token ids ---------------------------------------------------
     def model_input(self, text: str) -> str:
         """The exact string the model is given for ``text``."""
         return self.normalizer(text)
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        """Model tokens of each text after model-side normalisation."""
-        return self.count_model_inputs([self.model_input(t) for t in texts])
+    def encode(self, model_inputs: Sequence[str]) -> list[tuple[int, ...]]:
+        """Source token ids of strings that already are model inputs (cached, bounded LRU)."""
+        return [self._encode_one(t) for t in model_inputs]
 
-    def count_model_inputs(self, inputs: Sequence[str]) -> list[int]:
-        """Token counts of strings that are already model inputs (cached: the pipeline asks twice)."""
-        missing = list(dict.fromkeys(t for t in inputs if t not in self._lengths))
-        if missing:
-            if len(self._lengths) > 200_000:
-                self._lengths.clear()
-            self._lengths.update(zip(missing, self.backend.count_tokens(missing)))
-        return [self._lengths[t] for t in inputs]
+    def _encode_uncached(self, model_input: str) -> tuple[int, ...]:
+        return tuple(self.backend.encode([model_input])[0])
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Model tokens of each text after model-side normalisation (``</s>`` included)."""
+        return [len(ids) for ids in self.encode([self.model_input(t) for t in texts])]
 
     def count_tokens_one(self, text: str) -> int:
-        return self.count_tokens([text])[0]
+        return len(self._encode_one(self.model_input(text)))
 
-    def translate_batch(
-        self,
-        texts: Sequence[str],
-        *,
-        progress: bool = False,
-        normalized: bool = False,
-        target_lengths: Sequence[int] | None = None,
-    ) -> list[str]:
-        """Translate ``texts`` in input order; empty or blank texts come back as ``""``.
+    # -- translation --------------------------------------------------------------------------
+    def translate_ids(self, ids: Sequence[Sequence[int]], *, progress: Progress | None = None) -> list[Hypothesis]:
+        """Translate source token ids (one row per input) in input order.
 
-        ``normalized=True`` means the texts are already model inputs (see :meth:`model_input`).
+        Rows are length-sorted into batches by the one planner (sentence count, token budget, the
+        engine's job limits); results are put back in input order.
         """
-        inputs = [t if normalized else self.model_input(t) for t in texts]
-        todo = [i for i, t in enumerate(inputs) if t.strip()]
-        results = [""] * len(inputs)
-        if not todo:
-            return results
-        lengths = self.count_model_inputs([inputs[i] for i in todo])
-        batches = plan_batches(lengths, self.batch_size, self.max_batch_tokens)
-        bar = _progress_bar(len(todo), enabled=progress and len(batches) > 1)
-        jobs = (
-            ([inputs[todo[j]] for j in batch], [target_lengths[todo[j]] for j in batch] if target_lengths is not None else None)
-            for batch in batches
-        )
-        try:
-            for batch, outputs in zip(batches, self.backend.translate_batches(jobs, self.options)):
-                for j, out in zip(batch, outputs):
-                    results[todo[j]] = out
-                if bar is not None:
-                    bar.update(len(batch))
-        finally:
-            if bar is not None:
-                bar.close()
-        return results
+        results: list[Hypothesis | None] = [None] * len(ids)
+        todo = [i for i, row in enumerate(ids) if len(row) > 1]  # only "</s>": an empty input
+        for i in range(len(ids)):
+            if len(ids[i]) <= 1:
+                results[i] = Hypothesis("")
+        if todo:
+            options = self.options
+            limits = self.backend.job_limits(options)
+            plan = plan_batches(
+                [len(ids[i]) for i in todo],
+                self.batch_size,
+                self.max_batch_tokens,
+                limits=limits,
+                beam_size=options.beam_size or self.backend.default_beam_size,
+                max_target=options.max_new_tokens,
+            )
+            batches = [[todo[j] for j in batch] for batch in plan]
+            jobs = (Batch([ids[i] for i in batch], options) for batch in batches)
+            for batch, hyps in zip(batches, self.backend.generate(jobs)):
+                for i, hyp in zip(batch, hyps):
+                    results[i] = hyp
+                if progress is not None:
+                    progress(len(batch))
+        return results  # type: ignore[return-value]
+
+    def translate_batch(self, texts: Sequence[str], *, progress: Progress | None = None) -> list[str]:
+        """Translate ``texts`` in input order; empty or blank texts come back as ``""``."""
+        inputs = [self.model_input(t) for t in texts]
+        ids = [ids if text.strip() else () for text, ids in zip(inputs, self.encode(inputs))]
+        return [h.text for h in self.translate_ids(ids, progress=progress)]
+
+    # -- description ----------------------------------------------------------------------
+    @property
+    def max_positions(self) -> int:
+        return int(getattr(self.backend, "max_positions", 512))
 
     def describe(self) -> dict[str, Any]:
         info = dict(self.backend.describe())
@@ -105,12 +134,3 @@ class Translator:
             model_input=self.normalizer.settings,
         )
         return info
-
-
-def _progress_bar(total: int, enabled: bool):
-    """A tqdm bar on stderr, shown only when stderr is a terminal."""
-    if not enabled or not sys.stderr.isatty():
-        return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, unit="sent", desc="translating", file=sys.stderr, leave=False)

@@ -33,7 +33,6 @@ sys.path.insert(0, str(REPO))
 
 from eval.bench import (  # noqa: E402
     BenchConfig,
-    _translate_all,
     count_output_tokens,
     hardware_info,
     run_benchmark_subprocess,
@@ -76,10 +75,10 @@ def run_configs(args, model: Path) -> list[dict]:
 
 def pipeline_ratio(args, model: Path) -> dict:
     """Full pipeline vs the backend's raw throughput on identical model inputs (ct2 int8, greedy)."""
-    from mt.backends.base import DecodeOptions
+    from mt.backends.base import Batch, DecodeOptions
     from mt.backends.ct2 import CT2Backend
     from mt.batching import plan_batches
-    from mt.cli import write_layout
+    from mt.document import iter_layout
     from mt.pipeline import Pipeline
     from mt.translator import Translator
 
@@ -88,29 +87,32 @@ def pipeline_ratio(args, model: Path) -> dict:
     backend = CT2Backend(str(model), device="cpu", compute_type="int8", inter_threads=args.threads, intra_threads=1)
     settings = dict(backend=backend, beam_size=1, max_new_tokens=args.pipeline_max_new_tokens,
                     batch_size=args.batch_size or None, max_batch_tokens=args.max_batch_tokens)
-    pipelines = {"shipped": Pipeline(translator=Translator(**settings))}
+    pipelines = {"shipped": Pipeline(str(model), translator=Translator(**settings))}
     options = DecodeOptions(beam_size=1, max_new_tokens=args.pipeline_max_new_tokens)
 
     def run_pipeline(pipeline):
         t0 = time.perf_counter()
         article = pipeline.preprocess(text)
         out = io.StringIO()
-        write_layout(article, pipeline.translate_paragraphs(article), out)
+        for piece in iter_layout(text, pipeline.translate_paragraphs(article), lambda p: p.translation):
+            out.write(piece)
         return time.perf_counter() - t0, article
 
     for p in pipelines.values():  # warm-up (the preprocessor's caches are a service's steady state)
         p.translate_article(lines[0])
     _, article = run_pipeline(pipelines["shipped"])
     inputs = [m for s in article.sentences for m in s.model_inputs]
-    batches = plan_batches(backend.count_tokens(inputs), args.batch_size or None, args.max_batch_tokens)
+    ids = backend.encode(inputs)
+    batches = plan_batches([len(r) for r in ids], args.batch_size or None, args.max_batch_tokens,
+                           limits=backend.job_limits(options), beam_size=1, max_target=options.max_new_tokens)
 
     def run_raw():
         """The backend's best raw path on the pipeline's own model inputs and batch plan."""
         outs = [""] * len(inputs)
         t0 = time.perf_counter()
-        for b, res in zip(batches, _translate_all(backend, batches, inputs, None, options, True)):
-            for i, o in zip(b, res):
-                outs[i] = o
+        for b, res in zip(batches, backend.generate(Batch([ids[i] for i in b], options) for b in batches)):
+            for i, hyp in zip(b, res):
+                outs[i] = hyp.text
         return time.perf_counter() - t0, outs
 
     times: dict[str, list[float]] = {"raw": [], **{k: [] for k in pipelines}}
@@ -128,7 +130,7 @@ def pipeline_ratio(args, model: Path) -> dict:
         n = len(sent.model_inputs)
         same += n == 1 and sent.translation == raw_out[k]
         k += n
-    tokens = count_output_tokens(backend.tokenizer, raw_out)
+    tokens = count_output_tokens(backend.tokens, raw_out)
     best = {k: min(v) for k, v in times.items()}
     return {
         "lines": len(lines),

@@ -71,7 +71,7 @@ def test_bench_json_fields(backend, tiny_model, files, capsys):
     assert data["tokens_per_s"] > 0 and data["peak_rss_mb"] > 0 and data["wall_s"] > 0
     assert data["article_latency"]["articles"] == 3
     assert data["article_latency"]["p95_s"] >= data["article_latency"]["p50_s"]
-    assert data["hardware"]["logical_cores"] >= 1 and "loadavg" in data["hardware"]
+    assert data["hardware"]["logical_cpus"] >= 1 and "loadavg" in data["hardware"]
     assert "transformers" in data["versions"]
 
 
@@ -107,9 +107,11 @@ def test_plan_bench_batches_groups_similar_lengths():
     assert sorted(i for b in batches for i in b) == [0, 1, 2, 3]
 
 
-def test_batch_size_and_token_budget_are_exclusive(tiny_model, files):
-    with pytest.raises(SystemExit):
-        _args(*_common(tiny_model, files), "--batch-size", "4", "--max-batch-tokens", "64")
+def test_token_budget_alone_is_the_only_batch_limit(tiny_model, files):
+    both = bench.config_from_args(_args(*_common(tiny_model, files), "--batch-size", "4", "--max-batch-tokens", "64"))
+    assert (both.batch_size, both.max_batch_tokens) == (4, 64)
+    with pytest.raises(ValueError, match="--batch-size"):
+        bench.config_from_args(_args(*_common(tiny_model, files), "--batch-size", "0"))
     cfg = bench.config_from_args(_args(*_common(tiny_model, files), "--max-batch-tokens", "64"))
     assert cfg.batch_size is None and cfg.max_batch_tokens == 64
     assert bench.config_from_args(_args(*_common(tiny_model, files))).batch_size == bench.DEFAULT_BATCH_SIZE

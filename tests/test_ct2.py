@@ -13,7 +13,7 @@ import pytest
 
 ctranslate2 = pytest.importorskip("ctranslate2")
 
-from mt.backends.base import DecodeOptions, ModelLoadError  # noqa: E402
+from mt.backends.base import Batch, DecodeOptions, ModelLoadError  # noqa: E402
 
 GREEDY = DecodeOptions(beam_size=1, max_new_tokens=24)
 
@@ -86,41 +86,55 @@ def test_defaults(tiny_model):
     assert backend.default_beam_size == 4
 
 
+def translate(backend, texts, options=GREEDY):
+    """Texts through the public protocol: encode once, one batch, hypotheses back."""
+    if not texts:
+        return []
+    (hyps,) = backend.generate([Batch(backend.encode(texts), options)])
+    return [h.text for h in hyps]
+
+
 def test_output_contract(tiny_model, sentences):
     from transformers import MarianTokenizer
 
     backend = _ct2(tiny_model)
     tok = MarianTokenizer.from_pretrained(tiny_model)
-    assert backend.count_tokens(sentences) == [len(ids) for ids in tok(sentences).input_ids]
-    assert backend.source_tokens(sentences[:1])[0][-1] == "</s>"
-    assert backend.translate_batch([], GREEDY) == []
-    batch = backend.translate_batch(sentences, GREEDY)
+    assert backend.encode(sentences) == tok(sentences).input_ids
+    assert backend.encode(sentences[:1])[0][-1] == tok.eos_token_id
+    assert list(backend.generate([])) == []
+    batch = translate(backend, sentences)
     assert len(batch) == len(sentences) and all(isinstance(s, str) for s in batch)
-    assert batch == [backend.translate_batch([s], GREEDY)[0] for s in sentences]  # batched == one by one
-    # splitting a batch over concurrent replicas changes nothing
+    assert batch == [translate(backend, [s])[0] for s in sentences]  # batched == one by one
     single = _ct2(tiny_model, inter_threads=1, intra_threads=1)
-    assert single.translate_batch(sentences, GREEDY) == batch
+    assert translate(single, sentences) == batch  # replicas change nothing
 
 
-def test_translate_batches_keeps_order_and_results(untied_model, sentences):
+def test_hypotheses_carry_score_and_length_cap(untied_model, sentences):
+    backend = _ct2(untied_model)
+    (hyps,) = backend.generate([Batch(backend.encode(sentences[:4]), DecodeOptions(beam_size=1, max_new_tokens=2))])
+    assert all(h.truncated for h in hyps)  # a random model does not stop within 2 tokens
+    assert all(h.score is not None and h.score < 0 for h in hyps)
+    (long,) = backend.generate([Batch(backend.encode(sentences[:4]), DecodeOptions(beam_size=2, max_new_tokens=200))])
+    assert all(h.score is not None for h in long)
+
+
+def test_generate_keeps_batch_order(untied_model, sentences):
     backend = _ct2(untied_model, inter_threads=2, intra_threads=1, max_hypotheses=4, max_positions=60)
-    batches = [sentences[i : i + 5] for i in range(0, len(sentences), 5)] + [[]]
-    lengths = [[3 + (i + j) % 6 for j in range(len(b))] for i, b in enumerate(batches)]
+    groups = [sentences[i : i + 5] for i in range(0, len(sentences), 5)] + [[]]
     for opts in (GREEDY, DecodeOptions(beam_size=2, max_new_tokens=10)):
-        got = list(backend.translate_batches(zip(batches, [None] * len(batches)), opts))
-        assert got == [backend.translate_batch(b, opts) if b else [] for b in batches]
-    assert list(backend.translate_batches([(sentences, None)], GREEDY)) == [backend.translate_batch(sentences, GREEDY)]
-    forced = list(backend.translate_batches(zip(batches, lengths), GREEDY))
-    assert forced == [backend.translate_batch(b, GREEDY, n) if b else [] for b, n in zip(batches, lengths)]
+        got = [[h.text for h in hyps] for hyps in backend.generate(Batch(backend.encode(g), opts) for g in groups)]
+        assert got == [translate(backend, g, opts) for g in groups]
+    assert backend.job_limits(GREEDY).parallelism == 2 and backend.job_limits(GREEDY).max_hypotheses == 4
 
 
 def test_same_contract_as_torch_backend(tiny_model, sentences):
-    hf = pytest.importorskip("mt.backends.hf")
-    torch_backend = hf.HFBackend(str(tiny_model), device="cpu")
+    from mt.backends.hf import HFBackend
+
+    torch_backend = HFBackend(str(tiny_model), device="cpu")
     ct2_backend = _ct2(tiny_model)
-    assert torch_backend.count_tokens(sentences) == ct2_backend.count_tokens(sentences)
-    a = torch_backend.translate_batch(sentences, GREEDY)
-    b = ct2_backend.translate_batch(sentences, GREEDY)
+    assert torch_backend.encode(sentences) == ct2_backend.encode(sentences)
+    a = translate(torch_backend, sentences)
+    b = translate(ct2_backend, sentences)
     assert sum(x == y for x, y in zip(a, b)) >= 0.95 * len(sentences)
 
 
@@ -128,12 +142,19 @@ def test_same_contract_as_torch_backend(tiny_model, sentences):
 def test_greedy_float32_parity(which, tiny_model, untied_model, sentences):
     path = tiny_model if which == "tied" else untied_model
     ref, _ = _torch_generate(path, sentences)
-    hyp = _ct2(path).translate_batch(sentences, GREEDY)
+    hyp = translate(_ct2(path), sentences)
     same = sum(a == b for a, b in zip(ref, hyp))
-    print(f"greedy float32 parity ({which}): {same}/{len(sentences)} identical")
-    assert same >= 0.95 * len(sentences)
+    assert same >= 0.95 * len(sentences), f"greedy float32 parity ({which}): {same}/{len(sentences)}"
     if which == "untied":
         assert len(set(ref)) >= len(sentences) // 3  # outputs vary, so the parity above means something
+
+
+def _score(backend, texts, targets):
+    """Per-token log-probabilities of ``targets`` given ``texts`` with CTranslate2's score_batch."""
+    tok = backend.tokenizer
+    src = [backend.tokens.ids_to_tokens(row) for row in backend.encode(texts)]
+    tgt = [tok.convert_ids_to_tokens(row)[:-1] for row in tok(text_target=list(targets)).input_ids]  # ct2 adds </s>
+    return [list(r.log_probs) for r in backend.translator.score_batch(src, tgt)]
 
 
 def test_log_probabilities_match(untied_model, sentences):
@@ -146,7 +167,7 @@ def test_log_probabilities_match(untied_model, sentences):
         "Fighting intensified on several fronts in the city of Aleppo yesterday.",
     ]
     texts = sentences[:3]
-    scores = _ct2(untied_model).score(texts, targets)
+    scores = _score(_ct2(untied_model), texts, targets)
     tok = MarianTokenizer.from_pretrained(untied_model)
     model = MarianMTModel.from_pretrained(untied_model).eval()
     enc = tok(texts, text_target=targets, return_tensors="pt", padding=True)
@@ -161,32 +182,30 @@ def test_log_probabilities_match(untied_model, sentences):
         assert max(abs(a - b) for a, b in zip(ct2_lp, ref)) < 1e-3
 
 
-@pytest.mark.parametrize("which", ["tied", "untied"])
-def test_int8_keeps_decoded_length(which, tiny_model, untied_model, sentences):
+@pytest.mark.parametrize("which,floor", [("tied", 0.7), ("untied", 0.4)])
+def test_int8_mostly_agrees_with_float32(which, floor, tiny_model, untied_model, sentences):
+    """int8 quantisation changes some tokens of a random model; measured 20/24 (tied) and 13/24
+    (untied) identical outputs, so these floors catch a broken quantised path."""
     path = tiny_model if which == "tied" else untied_model
-    ref, ref_ids = _torch_generate(path, sentences)
-    backend = _ct2(path, compute_type="int8")
-    ids = backend.generate_ids(sentences, GREEDY)
-    assert [len(x) for x in ids] == [len(x) for x in ref_ids]
-    same = sum(a == b for a, b in zip(ref, backend.translate_batch(sentences, GREEDY)))
-    print(f"int8 vs torch float32 ({which}): {same}/{len(sentences)} identical, all lengths equal")
+    ref, _ = _torch_generate(path, sentences)
+    hyp = translate(_ct2(path, compute_type="int8"), sentences)
+    same = sum(a == b for a, b in zip(ref, hyp))
+    assert same >= floor * len(sentences), f"int8 vs torch float32 ({which}): {same}/{len(sentences)}"
 
 
-def test_forced_lengths(untied_model, sentences):
-    lengths = [3 + (7 * i) % 17 for i in range(len(sentences))]
-    for beam in (1, 4):
-        opts = DecodeOptions(beam_size=beam, max_new_tokens=8)  # forced lengths override the limit
-        ids = _ct2(untied_model).generate_ids(sentences, opts, lengths)
-        assert [len(x) for x in ids] == lengths
-        assert all(0 not in x for x in ids)  # no </s> inside
+def test_fixed_lengths_match_torch_backend(untied_model, sentences):
+    """min = max new tokens (how benchmarks fix the work) gives the same outputs on both engines."""
+    from mt.backends.hf import HFBackend
 
-
-def test_forced_lengths_match_torch_backend(untied_model, sentences):
-    hf = pytest.importorskip("mt.backends.hf")
-    lengths = [3 + (7 * i) % 17 for i in range(len(sentences))]
-    a = hf.HFBackend(str(untied_model), device="cpu").translate_batch(sentences, GREEDY, lengths)
-    b = _ct2(untied_model).translate_batch(sentences, GREEDY, lengths)
-    assert sum(x == y for x, y in zip(a, b)) >= 0.95 * len(sentences)
+    hf = HFBackend(str(untied_model), device="cpu")
+    ct2 = _ct2(untied_model)
+    same = 0
+    for i, s in enumerate(sentences):
+        n = 3 + (7 * i) % 17
+        opts = DecodeOptions(beam_size=1, max_new_tokens=n, min_new_tokens=n)
+        a, b = translate(hf, [s], opts), translate(ct2, [s], opts)
+        same += a == b
+    assert same >= 0.9 * len(sentences)
 
 
 def test_load_errors(tmp_path):
@@ -224,10 +243,8 @@ def test_cuda(compute_type, untied_model, sentences):
     backend = _ct2(untied_model, device="cuda", compute_type=compute_type)
     assert backend.device == "cuda" and backend.describe()["device"] == "cuda"
     ref, ref_ids = _torch_generate(untied_model, sentences, device="cuda")
-    hyp = backend.translate_batch(sentences, GREEDY)
+    hyp = translate(backend, sentences)
     assert len(hyp) == len(sentences)
-    ids = backend.generate_ids(sentences, GREEDY)
-    assert [len(x) for x in ids] == [len(x) for x in ref_ids]
     if compute_type == "float32":
         assert sum(a == b for a, b in zip(ref, hyp)) >= 0.95 * len(sentences)
 

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from eval.run import PipelineOptions, build_pipeline, one_line, phenomenon_buckets, run_evaluation
+from mt.config import PipelineConfig
+
+from eval.run import build_pipeline, one_line, phenomenon_buckets, run_evaluation
 from eval.score import EvalError, score_files
 from eval.testsets import TestSet, load_parallel
 
@@ -129,13 +131,13 @@ def test_run_cli_end_to_end_offline(tiny_model, tiny_set, tmp_path):
 
 def test_run_is_reproducible_and_signature_tracks_settings(tiny_model, tiny_set, tmp_path):
     ts = load_parallel(tiny_set["src"], [tiny_set["ref"]], tiny_set["docids"])
-    opts = PipelineOptions(model=str(tiny_model), backend="torch", device="cpu", max_new_tokens=6)
+    opts = PipelineConfig(model=str(tiny_model), backend="torch", device="cpu", max_new_tokens=6)
     pipe = build_pipeline(opts)
     a = run_evaluation(ts.head(3), opts, tmp_path / "a", metrics="bleu,chrf", pipeline=pipe)
     b = run_evaluation(ts.head(3), opts, tmp_path / "b", metrics="bleu,chrf", pipeline=pipe)
     assert a.hypotheses == b.hypotheses and a.run_signature == b.run_signature
     assert list(a.scores) == ["BLEU", "chrF2"]
-    opts2 = PipelineOptions(model=str(tiny_model), backend="torch", device="cpu", max_new_tokens=6, beam_size=2)
+    opts2 = PipelineConfig(model=str(tiny_model), backend="torch", device="cpu", max_new_tokens=6, beam_size=2)
     c = run_evaluation(ts.head(3), opts2, tmp_path / "c", metrics="bleu", pipeline=build_pipeline(opts2))
     assert c.run_signature != a.run_signature
 

@@ -117,10 +117,19 @@ def test_signature_and_description_name_model_and_settings(pipeline, backend, ti
     assert info["preprocessing"].startswith("v")
 
 
-def test_progress_bar_on_a_terminal_only(tiny_model, backend, example_text, capsys, monkeypatch):
+def test_progress_counts_every_model_input(tiny_model, backend, example_text):
     pipe = Pipeline(str(tiny_model), backend=backend, batch_size=2, **FAST)
-    pipe.translate_article(example_text, progress=True)
-    assert "translating" not in capsys.readouterr().err  # captured stderr is not a terminal
+    done: list[int] = []
+    article = pipe.translate_article(example_text, progress=done.append)
+    assert sum(done) == sum(len(s.model_inputs) for s in article.sentences) and len(done) > 1
+
+
+def test_progress_bar_on_a_terminal_only(monkeypatch, capsys):
+    from mt.cli.translate import progress_bar
+
+    assert progress_bar(100) is None  # captured stderr is not a terminal
     monkeypatch.setattr("sys.stderr.isatty", lambda: True, raising=False)
-    pipe.translate_article(example_text, progress=True)
+    bar = progress_bar(100)
+    bar.update(10)
+    bar.close()
     assert "translating" in capsys.readouterr().err

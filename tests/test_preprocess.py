@@ -10,13 +10,14 @@ PIECES = ["قال الوزير", "روسياوإيران", " ", "  ", "\n", "\r\
 
 
 def test_paragraphs_are_non_blank_lines_without_edge_spaces():
-    text = " أ ب \r\n\n  \nج\u2028د"
-    assert [text[a:b] for a, b in split_paragraphs(text)] == ["أ ب", "ج", "د"]
+    text = " أ ب \r\n\n  \nج\u2028د\rه"
+    # only "\n" and "\r\n" end a line: U+2028 and a bare CR are whitespace inside one
+    assert [text[a:b] for a, b in split_paragraphs(text)] == ["أ ب", "ج\u2028د\rه"]
 
 
 def test_layout_mirrors_input_lines():
     article = preprocess("سطر أول.\r\n\r\nسطر ثان\n")
-    assert article.repaired == "سطر أول.\n\nسطر ثان\n"
+    assert article.repaired == "سطر أول.\r\n\r\nسطر ثان\n"  # each line keeps its own line break
     assert preprocess("بلا سطر أخير").repaired == "بلا سطر أخير"
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
-from mt.backends.base import DEFAULT_MODEL, Backend, DecodeOptions, ModelLoadError
-
-BACKENDS = ("auto", "torch", "ct2")
+from mt.backends.base import DEFAULT_MODEL, Backend, Batch, DecodeOptions, Hypothesis, JobLimits, ModelLoadError
+from mt.config import BACKENDS
 
 
 def ct2_available() -> bool:
@@ -18,6 +17,7 @@ def load_backend(
     backend: str = "auto",
     device: str = "auto",
     compute_type: str | None = None,
+    threads: int | None = None,
 ) -> Backend:
     """Load ``model`` on the chosen engine. ``auto`` picks CTranslate2 when it is installed."""
     if backend not in BACKENDS:
@@ -29,10 +29,20 @@ def load_backend(
             raise ModelLoadError("backend 'ct2' needs CTranslate2: pip install 'newswire-mt[ct2]'")
         from mt.backends.ct2 import CT2Backend
 
-        return CT2Backend(model, device=device, compute_type=compute_type)
+        return CT2Backend(model, device=device, compute_type=compute_type, inter_threads=threads)
     from mt.backends.hf import HFBackend
 
-    return HFBackend(model, device=device, compute_type=compute_type)
+    return HFBackend(model, device=device, compute_type=compute_type, threads=threads)
 
 
-__all__ = ["Backend", "DecodeOptions", "ModelLoadError", "DEFAULT_MODEL", "load_backend", "ct2_available"]
+__all__ = [
+    "Backend",
+    "Batch",
+    "DecodeOptions",
+    "DEFAULT_MODEL",
+    "Hypothesis",
+    "JobLimits",
+    "ModelLoadError",
+    "ct2_available",
+    "load_backend",
+]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import platform
+import threading
 from typing import Any, Iterable, Iterator, Sequence
 
-from mt.backends.base import DecodeOptions, ModelLoadError
+from mt.backends.base import Batch, DecodeOptions, Hypothesis, JobLimits, ModelLoadError
 from mt.backends.loading import directory_hash, resolve_model
+from mt.backends.marian import MarianTokens
 
 COMPUTE_TYPES = {"cpu": ("float32", "int8"), "cuda": ("float32", "float16", "bfloat16")}
 
@@ -23,34 +25,43 @@ def resolve_device(device: str) -> str:
     return device
 
 
+def default_compute_type(device: str) -> str:
+    return "float16" if device == "cuda" else "float32"
+
+
 class HFBackend:
-    """A MarianMT model and its tokenizer, loaded once; translates batches under inference mode."""
+    """A MarianMT model and its tokenizer, loaded once; translates batches under inference mode.
+
+    One batch runs at a time (a lock): torch already spreads one batch over every core, and
+    concurrent ``generate`` calls would only compete for them.
+    """
 
     name = "torch"
 
-    def __init__(self, model: str, device: str = "auto", compute_type: str | None = None):
+    def __init__(self, model: str, device: str = "auto", compute_type: str | None = None, threads: int | None = None):
         import torch
-        from transformers import MarianMTModel, MarianTokenizer
+        from transformers import MarianMTModel
         from transformers.utils import logging as hf_logging
 
         hf_logging.set_verbosity_error()  # no weight-loading bars or warnings on a user's terminal
         hf_logging.disable_progress_bar()
         self.model_id = model
         self.device = resolve_device(device)
-        self.compute_type = compute_type or ("float16" if self.device == "cuda" else "float32")
+        self.compute_type = compute_type or default_compute_type(self.device)
         if self.compute_type not in COMPUTE_TYPES[self.device]:
             raise ValueError(
                 f"compute type '{self.compute_type}' is not available on {self.device} for the torch "
                 f"backend (choose {', '.join(COMPUTE_TYPES[self.device])})"
             )
+        if threads:
+            torch.set_num_threads(threads)
         self.source = resolve_model(model)
+        self.tokens = MarianTokens.load(self.source.load_target, model, local_files_only=self.source.local_files_only)
         try:
-            kwargs = {"local_files_only": self.source.local_files_only}
-            self.tokenizer = MarianTokenizer.from_pretrained(self.source.load_target, **kwargs)
-            net = MarianMTModel.from_pretrained(self.source.load_target, **kwargs)
+            net = MarianMTModel.from_pretrained(self.source.load_target, local_files_only=self.source.local_files_only)
         except ModelLoadError:
             raise
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RuntimeError) as exc:
             raise ModelLoadError(f"cannot load model '{model}': {exc}") from exc
         net.eval()
         if self.compute_type == "int8":
@@ -59,53 +70,55 @@ class HFBackend:
             net = net.to(getattr(torch, self.compute_type))
         self.model = net.to(self.device)
         self.generation_config = net.generation_config
+        self.default_beam_size = int(self.generation_config.num_beams or 1)
+        self.max_length = int(self.generation_config.max_length or 512)
+        self.max_positions = int(getattr(net.config, "max_position_embeddings", 512) or 512)
+        self.pad_id = self.tokens.tokenizer.pad_token_id
         self._revision = getattr(net.config, "_commit_hash", None)
+        self._lock = threading.Lock()
 
-    def count_tokens(self, texts: Sequence[str]) -> list[int]:
-        return [len(ids) for ids in self.tokenizer(list(texts)).input_ids]
+    @property
+    def tokenizer(self):  # noqa: ANN201 - the model's MarianTokenizer
+        return self.tokens.tokenizer
 
-    def translate_batch(
-        self,
-        texts: Sequence[str],
-        options: DecodeOptions,
-        target_lengths: Sequence[int] | None = None,
-    ) -> list[str]:
+    # -- the Backend protocol -------------------------------------------------------------
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        return self.tokens.encode(texts)
+
+    def job_limits(self, options: DecodeOptions) -> JobLimits:
+        return JobLimits()
+
+    def generate(self, batches: Iterable[Batch]) -> Iterator[list[Hypothesis]]:
+        """One batch after another: torch already spreads one batch over every core."""
+        for batch in batches:
+            yield self._generate(batch)
+
+    def _generate(self, batch: Batch) -> list[Hypothesis]:
         import torch
 
-        if not texts:
+        if not batch.ids:
             return []
-        batch = self.tokenizer(list(texts), return_tensors="pt", padding=True).to(self.device)
+        options = batch.options
+        width = max(len(row) for row in batch.ids)
+        ids = torch.full((len(batch.ids), width), self.pad_id, dtype=torch.long)
+        mask = torch.zeros((len(batch.ids), width), dtype=torch.long)
+        for r, row in enumerate(batch.ids):  # right padding, as the tokenizer pads
+            ids[r, : len(row)] = torch.tensor(list(row), dtype=torch.long)
+            mask[r, : len(row)] = 1
         kwargs: dict[str, Any] = {}
         if options.beam_size is not None:
             kwargs["num_beams"] = options.beam_size
-        if options.max_new_tokens is not None:
-            kwargs["max_new_tokens"] = options.max_new_tokens
-        if target_lengths is not None:
-            kwargs.update(self._forced_length_kwargs(target_lengths, kwargs.get("num_beams", self.generation_config.num_beams)))
-        with torch.inference_mode():
-            out = self.model.generate(**batch, **kwargs)
-        return self.tokenizer.batch_decode(out, skip_special_tokens=True)
-
-    def translate_batches(
-        self,
-        batches: Iterable[tuple[Sequence[str], Sequence[int] | None]],
-        options: DecodeOptions,
-    ) -> Iterator[list[str]]:
-        """One batch after another: torch already spreads one batch over every core."""
-        for texts, lengths in batches:
-            yield self.translate_batch(texts, options, lengths)
-
-    def _forced_length_kwargs(self, lengths: Sequence[int], num_beams: int | None) -> dict[str, Any]:
-        """Make every output exactly its given number of tokens (EOS excluded): identical work per backend."""
-        from transformers import LogitsProcessorList
-
-        return {
-            "max_new_tokens": max(lengths) + 1,
-            "forced_eos_token_id": None,
-            "logits_processor": LogitsProcessorList(
-                [_ForcedLength(list(lengths), num_beams or 1, self.tokenizer.eos_token_id)]
-            ),
-        }
+        max_new = options.max_new_tokens if options.max_new_tokens is not None else self.max_length - 1
+        kwargs["max_new_tokens"] = max_new
+        if options.min_new_tokens:
+            kwargs["min_new_tokens"] = min(options.min_new_tokens, max_new)
+        with self._lock, torch.inference_mode():
+            out = self.model.generate(input_ids=ids.to(self.device), attention_mask=mask.to(self.device), **kwargs)
+        rows = out[:, 1:].tolist()  # drop the decoder start token
+        eos = self.tokens.tokenizer.eos_token_id
+        lengths = [(row.index(eos) + 1 if eos in row else len(row)) for row in rows]
+        texts = self.tokens.decode(rows)
+        return [Hypothesis(text, None, n >= max_new) for text, n in zip(texts, lengths)]
 
     def describe(self) -> dict[str, Any]:
         import torch
@@ -124,24 +137,6 @@ class HFBackend:
             "compute_type": self.compute_type,
             "threads": torch.get_num_threads(),
             "versions": {"torch": torch.__version__, "transformers": transformers.__version__},
-            "default_beam_size": self.generation_config.num_beams,
+            "default_beam_size": self.default_beam_size,
+            "max_positions": self.max_positions,
         }
-
-
-class _ForcedLength:
-    """Logits processor: row ``r`` may end only after exactly ``lengths[r // beams]`` tokens."""
-
-    def __init__(self, lengths: list[int], beams: int, eos_id: int):
-        self.lengths, self.beams, self.eos_id = lengths, beams, eos_id
-
-    def __call__(self, input_ids, scores):
-        import torch
-
-        step = input_ids.shape[1] - 1  # tokens generated so far (decoder start token excluded)
-        limits = torch.tensor(self.lengths, device=scores.device).repeat_interleave(self.beams)
-        done = limits <= step
-        scores[~done, self.eos_id] = float("-inf")
-        forced = torch.full_like(scores[done], float("-inf"))
-        forced[:, self.eos_id] = 0.0
-        scores[done] = forced
-        return scores

@@ -6,7 +6,7 @@ import re
 
 from mt.document import Span, trim_span
 
-_LINE = re.compile(r"[^\n\r\u2028\u2029]+")
+_LINE = re.compile(r"[^\n]+")  # only "\n" (and "\r\n": the CR is trimmed) ends a line
 
 
 def split_paragraphs(text: str) -> list[Span]:
