@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mt.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, UserError, user_errors
+from mt.cli.common import EXIT_INTERRUPTED, EXIT_USER_ERROR, UserError, exit_code, raise_on_sigterm, user_errors
 
 COMMANDS = ("mt.cli.translate", "mt.cli.preprocess")
 
@@ -32,14 +32,15 @@ def main(argv: list[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
     args = build_parser().parse_args(argv)
+    raise_on_sigterm()
     try:
         return int(args.func(args) or 0)
     except user_errors() as exc:
         print(f"mt: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("mt: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return exit_code(exc)
     except BrokenPipeError:
         # the reader went away (e.g. `| head`); nothing more to say
         sys.stderr.close()
