@@ -1,0 +1,83 @@
+"""`mt batch`: translate wire feeds (JSONL records, folders of .txt articles) into JSONL, resumably."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from mt.config import add_pipeline_arguments, config_from_args
+
+EXIT_SOME_FAILED = 1
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "batch",
+        help="translate a feed of articles (JSONL, - for stdin, or folders of .txt) into JSONL; reruns resume",
+        description="Translate every record of the feeds into OUT (one JSON line per good record, in input "
+        "order). Rerunning the same command continues where it stopped; bad records are listed in --errors.",
+    )
+    p.add_argument("feeds", nargs="+", metavar="FEED", help="JSONL file, - for stdin, or a folder (each *.txt is one article)")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="output JSONL (read back to resume)")
+    p.add_argument("--errors", metavar="FILE", help="bad records, one JSON line each (default OUT.errors.jsonl)")
+    p.add_argument("--summary", metavar="FILE", help="write the run's counts here as JSON")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--cache", metavar="PATH", help="sentence cache file (default <cache root>/sentences.sqlite3)")
+    group.add_argument("--no-cache", action="store_true", help="translate every sentence, keep nothing")
+    p.add_argument("--restart", action="store_true", help="start OUT and the errors file over instead of resuming")
+    add_pipeline_arguments(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from mt.feed.reader import count_records
+    from mt.feed.runner import BatchJob, check_paths, default_errors_path, write_summary
+    from mt.pipeline import Pipeline
+    from mt.sentence_cache import SqliteSentenceCache
+
+    config = config_from_args(args)
+    errors = args.errors or str(default_errors_path(args.output))
+    check_paths(args.feeds, args.output, errors, args.summary)  # before the model loads
+    cache = None if args.no_cache else SqliteSentenceCache(args.cache)
+    pipeline = Pipeline.from_config(config, cache=cache)
+    bar = ProgressBar(count_records(args.feeds)) if sys.stderr.isatty() else None
+    job = BatchJob(pipeline, args.feeds, args.output, errors=errors, restart=args.restart,
+                   progress=bar.update if bar else None)
+    try:
+        summary = job.run()
+    except KeyboardInterrupt:
+        s = job.summary
+        print(
+            f"mt batch: stopped after {s.records} records ({s.skipped_existing + s.written} in {args.output}, "
+            f"{s.written} written now); rerun the same command to continue",
+            file=sys.stderr,
+        )
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        for note in job.notes:
+            print(f"mt batch: {note}", file=sys.stderr)
+        if args.summary:
+            write_summary(job.summary, args.summary)
+        if cache is not None:
+            cache.close()
+    print(f"mt batch: {summary.line()}", file=sys.stderr)
+    return EXIT_SOME_FAILED if summary.failed else 0
+
+
+class ProgressBar:
+    """Whole-job progress on a terminal: articles (with ETA when the total is known), sentences, rate."""
+
+    def __init__(self, total: int | None):
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, unit="article", desc="mt batch", file=sys.stderr, dynamic_ncols=True)
+
+    def update(self, summary) -> None:  # noqa: ANN001 - a BatchSummary
+        self.bar.update(summary.records - self.bar.n)
+        rate = summary.sentences / max(self.bar.format_dict.get("elapsed", 0) or 1e-9, 1e-9)
+        self.bar.set_postfix_str(f"{summary.sentences} sent, {rate:.1f} sent/s, {summary.failed} failed")
+
+    def close(self) -> None:
+        self.bar.close()
