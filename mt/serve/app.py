@@ -18,7 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Sequence, TypeVar
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -50,6 +50,7 @@ WARMUP_TEXT = "قال وزير الخارجية إن المحادثات ستست
 PREPROCESS_THREADS = 2
 
 PipelineSource = Pipeline | PipelineConfig | Callable[[], Pipeline]
+W = TypeVar("W")
 
 
 class Service:
@@ -172,11 +173,20 @@ class Service:
 
     async def translate_texts(self, texts: Sequence[str]) -> list[Article]:
         """Translate whole texts (each its own article) in shared batches; answers in input order."""
+        texts = list(texts)
+        return await self.translate(
+            lambda pipeline: [pipeline.preprocess(t) for t in texts],
+            lambda articles: [s for a in articles for s in a.sentences],
+        )
+
+    async def translate(self, prepare: Callable[[Pipeline], W], sentences_of: Callable[[W], list[Sentence]]) -> W:
+        """``prepare(pipeline)`` off the event loop (preprocessing), then the sentences it holds
+        translated in a shared batch; returns what ``prepare`` made, translated in place."""
         pipeline = self.check_ready()
         started = time.monotonic()
         loop = asyncio.get_running_loop()
-        articles = await loop.run_in_executor(self._prep, _preprocess_all, pipeline, list(texts))
-        sentences = [s for a in articles for s in a.sentences]
+        work = await loop.run_in_executor(self._prep, prepare, pipeline)
+        sentences = sentences_of(work)
         cost = sum(len(ids) for s in sentences for ids in s.input_ids)
         remaining = self.settings.request_timeout - (time.monotonic() - started)
         try:
@@ -194,7 +204,7 @@ class Service:
         finally:
             self.metrics.queue_depth.set(self.batcher.depth)
         self.metrics.observe_sentences(sentences)
-        return articles
+        return work
 
     def info(self) -> dict[str, Any]:
         pipeline = self.pipeline
@@ -210,10 +220,6 @@ class Service:
             out["qa"] = pipeline.qa is not None
             out["cache"] = pipeline.cache is not None
         return out
-
-
-def _preprocess_all(pipeline: Pipeline, texts: list[str]) -> list[Article]:
-    return [pipeline.preprocess(t) for t in texts]
 
 
 # -- request parsing ---------------------------------------------------------------------------
@@ -337,14 +343,23 @@ def create_app(source: PipelineSource, settings: ServeSettings | None = None, *,
         return JSONResponse(body)
 
     async def articles(request: Request) -> Response:
+        from mt.feed.output import output_record, prepare_record, record_sentences
+        from mt.feed.records import RecordError, parse_record
+
         payload = await read_payload(request, settings.max_body_bytes, form_ok=False)
         service.authorize(request, request_key(request))
-        from mt.serve.records import answer_record, read_record
-
-        record = read_record(payload)
-        check_texts([record.text], max_chars=settings.max_chars, max_texts=1)
-        (article,) = await service.translate_texts([record.text])
-        return JSONResponse(answer_record(service.pipeline, record, article))
+        try:
+            record = parse_record(payload)
+        except RecordError as exc:
+            raise RequestError(400, f"bad record: {exc.reason}") from None
+        parts, names = [record.body], ["body"]
+        if record.headline is not None:
+            parts, names = [record.headline, record.body], ["headline", "body"]
+        check_texts(parts, max_chars=settings.max_chars, max_texts=2, names=names)
+        headline, body = await service.translate(
+            lambda pipeline: prepare_record(pipeline, record), lambda hb: record_sentences(*hb)
+        )
+        return JSONResponse(output_record(record, headline, body, service.signature))
 
     async def languages(request: Request) -> Response:
         return JSONResponse(LANGUAGES)

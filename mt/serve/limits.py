@@ -110,11 +110,14 @@ class RateLimiter:
         return len(self._buckets)
 
 
-def check_texts(texts: Sequence[str], *, max_chars: int, max_texts: int) -> None:
-    """:class:`RequestError` 400 when a request holds too many texts or one text is too long."""
+def check_texts(
+    texts: Sequence[str], *, max_chars: int, max_texts: int, names: Sequence[str] | None = None
+) -> None:
+    """:class:`RequestError` 400 when a request holds too many texts or one text is too long
+    (``names``: what to call each text in the message; default ``q`` / ``q[i]``)."""
     if len(texts) > max_texts:
         raise RequestError(400, f"too many texts: {len(texts)} (at most {max_texts} per request)")
     for i, text in enumerate(texts):
         if len(text) > max_chars:
-            where = f"q[{i}]" if len(texts) > 1 else "q"
+            where = names[i] if names else (f"q[{i}]" if len(texts) > 1 else "q")
             raise RequestError(400, f"{where}: text of {len(text)} characters is over the limit of {max_chars}")
