@@ -296,3 +296,20 @@ def test_bad_options_are_one_line_errors(tiny_model, tmp_path):
                            capture_output=True, text=True, env=env, cwd=REPO, timeout=60)
         assert r.returncode == 2, r.stderr
         assert r.stderr.strip().startswith("mt: error:") and words in r.stderr and "Traceback" not in r.stderr
+
+
+def test_service_translations_are_those_of_mt_batch(server, tiny_model, tmp_path):
+    record = {"uri": "urn:test:batch", "headline": TEXTS[1], "body": TEXTS[2] + "\n\n" + TEXTS[0]}
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(json.dumps(record, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(REPO)}
+    r = subprocess.run([sys.executable, "-m", "mt.cli", "batch", str(feed), "-o", str(out), "--no-cache",
+                        "--model", str(tiny_model), *DECODING], capture_output=True, text=True, env=env, cwd=REPO,
+                       timeout=300)
+    assert r.returncode == 0, r.stderr
+    batch = json.loads(out.read_text(encoding="utf-8"))["translation"]
+    with server.client(headers={"X-API-Key": KEY}) as c:
+        served = c.post("/v1/articles", json=record).json()["translation"]
+    assert served["headline"] == batch["headline"] and served["body"] == batch["body"]
+    assert [s["translation"] for s in served["sentences"]] == [s["translation"] for s in batch["sentences"]]

@@ -43,7 +43,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                      help=f"source tokens pooled into one batch (default {d.batch_tokens})")
     net.add_argument("--inflight-batches", type=int, help="pooled batches on the engine at once (default: its replicas)")
     cache = net.add_mutually_exclusive_group()
-    cache.add_argument("--cache", metavar="PATH", help="sentence cache file (default: the one `mt batch` uses)")
+    cache.add_argument("--cache", metavar="PATH",
+                       help="sentence cache file, shared with `mt batch` (default <cache root>/sentences.sqlite3)")
     cache.add_argument("--no-cache", action="store_true", help="translate every sentence, store nothing")
     net.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(func=run)
@@ -68,17 +69,13 @@ def settings_from_args(args: argparse.Namespace):  # noqa: ANN201 - ServeSetting
     )
 
 
-def open_cache(args: argparse.Namespace):  # noqa: ANN201 - a SentenceCache or None
-    """The sentence cache shared with `mt batch` (``--cache PATH``), or none with ``--no-cache``."""
+def open_cache(args: argparse.Namespace):  # noqa: ANN201 - a SqliteSentenceCache or None
+    """The sentence cache `mt batch` uses (``--cache PATH``, default under the cache root), or none."""
     if args.no_cache:
         return None
-    try:
-        from mt.sentence_cache import SqliteSentenceCache, default_cache_path
-    except ImportError:
-        if args.cache:
-            raise UserError("--cache: this installation has no sentence cache (mt.sentence_cache)") from None
-        return None
-    return SqliteSentenceCache(args.cache or default_cache_path())
+    from mt.sentence_cache import SqliteSentenceCache
+
+    return SqliteSentenceCache(args.cache)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -147,6 +144,8 @@ def run(args: argparse.Namespace) -> int:
         server.run(sockets=[sock])
     finally:
         sock.close()
+        if cache is not None:
+            cache.close()
     if service.load_error is not None and not service.draining:
         exc = service.load_error
         raise exc if isinstance(exc, (UserError, ValueError)) or _is_user_error(exc) else UserError(
