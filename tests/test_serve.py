@@ -313,3 +313,18 @@ def test_service_translations_are_those_of_mt_batch(server, tiny_model, tmp_path
         served = c.post("/v1/articles", json=record).json()["translation"]
     assert served["headline"] == batch["headline"] and served["body"] == batch["body"]
     assert [s["translation"] for s in served["sentences"]] == [s["translation"] for s in batch["sentences"]]
+
+
+def test_listening_socket_is_tcp_so_replies_are_not_delayed():
+    """asyncio sets TCP_NODELAY only on IPPROTO_TCP sockets; without it a reply on a kept-alive
+    connection waits for the client's delayed ACK (~40 ms a request)."""
+    import socket
+
+    from mt.cli.serve import listen
+
+    sock = listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        sock.close()
