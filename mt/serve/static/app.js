@@ -23,10 +23,10 @@
   };
   var CHECKS = {
     number: "Numbers",
-    untranslated: "Arabic left in",
-    repetition: "Repetition",
+    untranslated: "Untranslated",
+    repetition: "Repeated words",
     length: "Length",
-    empty: "No translation"
+    empty: "Empty"
   };
   var INVISIBLE = /[\u00AD\u061C\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]/g;
 
@@ -37,65 +37,88 @@
       return "⟨U+" + c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0") + "⟩";
     });
   }
-  function quoted(s) { return "“" + showInvisible(s) + "”"; }
-  function list(items) {
-    var xs = (items || []).map(function (x) { return String(x); });
-    if (xs.length <= 1) return xs.join("");
-    return xs.slice(0, -1).join(", ") + " and " + xs[xs.length - 1];
+  /* Words from a record go in as {w: text}: shown quoted and isolated (<bdi>), so Arabic words
+   * inside an English sentence keep their own direction. */
+  function W(text) { return { w: String(text) }; }
+  function joined(items, word) {
+    var out = [];
+    items.forEach(function (x, i) {
+      if (i) out.push(i === items.length - 1 ? " and " : ", ");
+      out.push(word ? W(x) : String(x));
+    });
+    return out;
+  }
+  function piecesText(pieces) {
+    return pieces.map(function (p) { return typeof p === "string" ? p : "“" + showInvisible(p.w) + "”"; }).join("");
+  }
+  function piecesNode(pieces) {
+    var frag = document.createDocumentFragment();
+    pieces.forEach(function (p) {
+      if (typeof p === "string") { frag.appendChild(document.createTextNode(p)); return; }
+      frag.appendChild(document.createTextNode("“"));
+      frag.appendChild(el("bdi", { className: "word", text: showInvisible(p.w) }));
+      frag.appendChild(document.createTextNode("”"));
+    });
+    return frag;
   }
 
-  /* One QA flag in words an editor understands: what was seen and which number or word. */
+  /* One QA flag in words an editor understands: what was seen and which number or word, as pieces
+   * (strings, and {w: ...} for words quoted from the texts). */
   function describeFlag(flag) {
     var d = flag.detail || {};
     switch (flag.check) {
       case "number": {
-        var parts = [];
-        if (d.missing && d.missing.length) {
-          var forms = (d.missing_forms || []).filter(function (f, i) { return f && f !== d.missing[i]; });
-          parts.push("the Arabic has " + list(d.missing) + (forms.length ? " (written " + list(forms) + ")" : "") +
-                     " but the English does not");
-        }
-        if (d.extra && d.extra.length) {
-          var eforms = (d.extra_forms || []).filter(function (f, i) { return f && f !== d.extra[i]; });
-          parts.push("the English has " + list(d.extra) + (eforms.length ? " (written " + list(eforms) + ")" : "") +
-                     ", which is not in the Arabic");
-        }
-        return parts.length ? cap(parts.join("; ")) + "." : "A number may be wrong.";
+        var out = [];
+        var side = function (nums, forms, lead, tail) {
+          if (!nums || !nums.length) return;
+          if (out.length) out.push("; ");
+          out.push(lead);
+          out.push.apply(out, joined(nums, true));
+          var other = (forms || []).filter(function (f, i) { return f && f !== nums[i]; });
+          if (other.length) { out.push(" (written "); out.push.apply(out, joined(other, true)); out.push(")"); }
+          out.push(tail);
+        };
+        side(d.missing, d.missing_forms, "The Arabic has ", " but the English does not");
+        side(d.extra, d.extra_forms, out.length ? "the English has " : "The English has ", ", which is not in the Arabic");
+        if (!out.length) return ["A number may be wrong or missing."];
+        out.push(".");
+        return out;
       }
       case "untranslated": {
-        var words = (d.arabic || []).map(quoted);
-        var s = words.length ? "Arabic words in the English: " + words.join(", ") + "." : "There is Arabic in the English.";
-        return d.copied ? s + " Most of the sentence looks copied, not translated." : s;
+        var words = d.arabic || [];
+        var s = words.length ? ["Arabic words left in the English: "].concat(joined(words, true), ["."])
+                             : ["There is Arabic in the English."];
+        return d.copied ? s.concat([" Most of the sentence looks copied, not translated."]) : s;
       }
-      case "repetition":
-        if (d.ngram) {
-          var times = d.count ? " " + count(d.count, "time") : "";
-          var src = typeof d.source_count === "number"
-            ? " (the Arabic repeats its counterpart " + count(d.source_count, "time") + ")" : "";
-          return "The English repeats " + quoted(d.ngram) + times + src + ".";
-        }
-        return "The English repeats itself.";
+      case "repetition": {
+        if (!d.ngram) return ["The English repeats itself."];
+        var r = ["The English repeats ", W(d.ngram)];
+        if (d.count) r.push(" " + count(d.count, "time"));
+        if (typeof d.source_count === "number") r.push(" (the Arabic has it " + count(d.source_count, "time") + ")");
+        r.push(".");
+        return r;
+      }
       case "length": {
         var dir = d.direction === "short" ? "short" : "long";
-        var s2 = "The English is unusually " + dir + " for this Arabic";
+        var t = "The English is unusually " + dir + " for this Arabic";
         if (typeof d.ratio === "number" && d.expected && d.expected.length === 2) {
-          s2 += " (" + fmt(d.ratio) + " times the Arabic length; usually " + fmt(d.expected[0]) + " to " +
-                fmt(d.expected[1]) + ")";
+          t += " (" + fmt(d.ratio) + " times the length of the Arabic; usually " + fmt(d.expected[0]) + " to " +
+               fmt(d.expected[1]) + ")";
         }
-        return s2 + (dir === "short" ? ": something may be left out." : ": something may be added or repeated.");
+        return [t + (dir === "short" ? ": something may be left out." : ": something may be added or repeated.")];
       }
       case "empty":
-        return "No English came back for this sentence.";
+        return ["No English came back for this sentence."];
       default: {
         var keys = Object.keys(d);
-        return keys.length ? keys.map(function (k) { return k + ": " + plain(d[k]); }).join("; ") : "Check this sentence.";
+        return [keys.length ? keys.map(function (k) { return k + ": " + plain(d[k]); }).join("; ") : "Check this sentence."];
       }
     }
   }
   function cap(s) { return s.charAt(0).toUpperCase() + s.slice(1); }
   function fmt(x) { return (Math.round(x * 100) / 100).toString(); }
   function plain(v) {
-    if (Array.isArray(v)) return list(v.map(plain));
+    if (Array.isArray(v)) return v.map(plain).join(", ");
     if (v && typeof v === "object") return Object.keys(v).map(function (k) { return k + " " + plain(v[k]); }).join(", ");
     return String(v);
   }
@@ -104,10 +127,11 @@
   function explainError(status, message, retryAfter, limits) {
     var msg = String(message || "");
     var wait = retryAfter ? " Try again in " + count(retryAfter, "second") + "." : " Try again in a moment.";
-    var m = /text of (\d+) characters is over the limit of (\d+)/.exec(msg);
+    var m = /^(?:(\w+): )?text of (\d+) characters is over the limit of (\d+)/.exec(msg);
     if (status === 400 && m) {
-      return "This article is " + nf.format(+m[1]) + " characters long, but the service accepts at most " +
-             nf.format(+m[2]) + " characters at a time. Split it into shorter parts and translate each part.";
+      var what = m[1] === "headline" ? "The headline" : "This article";
+      return what + " is " + nf.format(+m[2]) + " characters long, but the service accepts at most " +
+             nf.format(+m[3]) + " characters at a time. Split it into shorter parts and translate each part.";
     }
     if (status === 400 && /too many texts/.test(msg)) {
       return "Too many texts were sent at once. Send fewer at a time.";
@@ -143,7 +167,9 @@
   // ---- the service ------------------------------------------------------------------------
   var state = { limits: null, info: null, lastRecord: null, lastPayload: null };
 
-  function ServiceError(text) { this.text = text; }
+  /* A failed request in words for a person; ``retry``: trying again later may work. */
+  function ServiceError(text, retry) { this.text = text; this.retry = !!retry; }
+  function retryable(status) { return status === 408 || status === 429 || status >= 500; }
 
   /* POST one record; the output record, or a ServiceError with words for a person. */
   function postArticle(payload) {
@@ -161,10 +187,10 @@
         }
         var message = data && typeof data.error === "string" ? data.error : "";
         var retry = parseInt(resp.headers.get("Retry-After") || "", 10);
-        throw new ServiceError(explainError(resp.status, message, isNaN(retry) ? null : retry, state.limits));
+        throw new ServiceError(explainError(resp.status, message, isNaN(retry) ? null : retry, state.limits), retryable(resp.status));
       });
     }, function () {
-      throw new ServiceError("This page could not reach the translation service. Check that mt serve is still running and that this computer is connected to it, then try again.");
+      throw new ServiceError("This page could not reach the translation service. Check that mt serve is still running and that this computer is connected to it, then try again.", true);
     });
   }
 
@@ -326,9 +352,8 @@
       var id = "repair-" + (++tipCounter);
       var tip = el("span", { className: "tip", role: "tooltip", id: id, dir: "ltr", lang: "en" }, [
         el("span", { className: "tip-rule", text: g.rules.map(function (r) { return RULES[r] || RULES.repair; }).join(" ") }),
-        el("span", { className: "tip-change" }, [
-          "Was ", el("bdi", { lang: "ar", text: quoted(g.before) }), ", now ", el("bdi", { lang: "ar", text: quoted(g.after) }), "."
-        ]),
+        el("span", { className: "tip-change" }, ["Before: ", el("bdi", { lang: "ar", text: showInvisible(g.before) })]),
+        el("span", { className: "tip-change" }, ["After: ", el("bdi", { lang: "ar", text: showInvisible(g.after) })]),
         el("span", { className: "tip-id", text: "Rule: " + g.rules.join(", ") })
       ]);
       var mark = el("mark", { className: "repair", tabindex: "0", "aria-describedby": id, "data-rule": g.rules.join(" ") },
@@ -338,6 +363,19 @@
     });
     if (pos < rep.length) frag.appendChild(document.createTextNode(rep.slice(pos)));
     return { node: frag, repairs: regions.length };
+  }
+
+  /* Put a mark's tip below it (above when there is no room), kept inside the window. */
+  function placeTip(mark) {
+    var tip = mark.querySelector(".tip");
+    if (!tip || !tip.offsetWidth) return;
+    var r = mark.getBoundingClientRect(), root = document.documentElement;
+    var w = tip.offsetWidth, h = tip.offsetHeight, vw = root.clientWidth, vh = root.clientHeight;
+    var left = Math.max(8, Math.min(r.right - w, vw - w - 8));
+    var top = r.bottom + 6;
+    if (top + h > vh - 8 && r.top - h - 6 >= 8) top = r.top - h - 6;
+    tip.style.left = left + "px";
+    tip.style.top = top + "px";
   }
 
   function notesOf(sentence) {
@@ -393,7 +431,7 @@
         flags.forEach(function (f) {
           ul.appendChild(el("li", { className: "flag", "data-check": String(f.check) }, [
             el("strong", { className: "flag-name", text: (CHECKS[f.check] || cap(String(f.check))) + ": " }),
-            el("span", { className: "flag-detail", text: describeFlag(f) })
+            el("span", { className: "flag-detail" }, [piecesNode(describeFlag(f))])
           ]));
         });
         notes.forEach(function (text) {
@@ -455,12 +493,12 @@
   }
 
   // ---- input ------------------------------------------------------------------------------
-  function showError(text) {
+  function showError(text, retry) {
     var box = $("error");
     box.textContent = "";
     if (text) {
       box.appendChild(el("p", { text: text }));
-      if (state.lastPayload) {
+      if (retry && state.lastPayload) {
         var again = el("button", { type: "button", className: "again", text: "Try again" });
         again.addEventListener("click", function () { submit(state.lastPayload); });
         box.appendChild(again);
@@ -471,11 +509,11 @@
 
   function chars(s) { return Array.from(s).length; }
   function updateCount() {
-    var n = chars($("article").value) + chars($("headline").value);
+    var n = chars($("article").value), nh = chars($("headline").value);
     var max = state.limits && state.limits.max_chars;
     var el2 = $("article-count");
     el2.textContent = count(n, "character") + (max ? " (the service takes up to " + nf.format(max) + ")" : "");
-    el2.classList.toggle("over", !!max && n > max);
+    el2.classList.toggle("over", !!max && (n > max || nh > max));
   }
 
   function setBusy(busy) {
@@ -492,7 +530,8 @@
     return postArticle(payload).then(function (record) {
       render(record);
     }, function (err) {
-      showError(err instanceof ServiceError ? err.text : "Something went wrong in this page: " + err);
+      if (err instanceof ServiceError) showError(err.text, err.retry);
+      else showError("Something went wrong in this page: " + err);
     }).then(function () { setBusy(false); });
   }
 
@@ -646,10 +685,32 @@
         status.textContent = "Could not copy: select the English text and copy it by hand.";
       });
     });
+    // repair tips: next to their mark, inside the window; Escape hides the one showing
+    var pairs = $("pairs");
+    function shownMark() { return pairs.querySelector("mark.repair:hover, mark.repair:focus"); }
+    function onShow(ev) {
+      var mark = ev.target.closest && ev.target.closest("mark.repair");
+      if (mark) { placeTip(mark); requestAnimationFrame(function () { placeTip(mark); }); }
+    }
+    function onHide(ev) {
+      var mark = ev.target.closest && ev.target.closest("mark.repair");
+      if (mark && !mark.contains(ev.relatedTarget)) mark.classList.remove("dismissed");
+    }
+    pairs.addEventListener("mouseover", onShow);
+    pairs.addEventListener("focusin", onShow);
+    pairs.addEventListener("mouseout", onHide);
+    pairs.addEventListener("focusout", onHide);
+    window.addEventListener("scroll", function () { var m = shownMark(); if (m) placeTip(m); }, { passive: true });
+    window.addEventListener("resize", function () { var m = shownMark(); if (m) placeTip(m); });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key !== "Escape") return;
+      var m = shownMark();
+      if (m) m.classList.add("dismissed");
+    });
     updateCount();
     checkService();
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init); else init();
-  window.newswireReview = { explainError: explainError, describeFlag: describeFlag, repairRegions: repairRegions, render: render };
+  window.newswireReview = { explainError: explainError, describeFlag: function (f) { return piecesText(describeFlag(f)); }, repairRegions: repairRegions, render: render };
 })();
