@@ -164,6 +164,8 @@ def test_article_endpoint_returns_the_batch_output_record(server, reference):
         (json.dumps({"q": ["a"] * 5, "api_key": KEY}).encode(), 400, "too many texts"),
         (json.dumps({"q": "a", "target": "fr", "api_key": KEY}).encode(), 400, "'fr'"),
         (json.dumps({"q": 5, "api_key": KEY}).encode(), 400, "string"),
+        (b'{"q": "\\ud800", "api_key": "%s"}' % KEY.encode(), 400, "surrogate"),
+        (json.dumps([1]).encode(), 400, "object"),
         (json.dumps({"q": "a"}).encode(), 403, "API key"),
         (json.dumps({"q": "a", "api_key": "wrong"}).encode(), 403, "invalid"),
         (json.dumps({"q": "a" * 5000, "api_key": KEY}).encode(), 413, "4096"),

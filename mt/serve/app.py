@@ -24,7 +24,7 @@ from urllib.parse import parse_qs
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
@@ -234,11 +234,14 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise RequestError(400, "bad Content-Length header") from None
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestError(413, f"request body is over the limit of {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestError(413, f"request body is over the limit of {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise RequestError(400, "the client went away before sending the whole body") from None
     return b"".join(chunks)
 
 
@@ -410,7 +413,7 @@ def create_app(source: PipelineSource, settings: ServeSettings | None = None, *,
     routes = [
         Route("/translate", translate, methods=["POST"]),
         Route("/v1/articles", articles, methods=["POST"]),
-        Route("/languages", languages, methods=["GET"]),
+        Route("/languages", languages, methods=["GET", "POST"]),  # LibreTranslate answers both
         Route("/health", health, methods=["GET"]),
         Route("/livez", livez, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

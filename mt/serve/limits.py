@@ -118,6 +118,10 @@ def check_texts(
     if len(texts) > max_texts:
         raise RequestError(400, f"too many texts: {len(texts)} (at most {max_texts} per request)")
     for i, text in enumerate(texts):
+        where = names[i] if names else (f"q[{i}]" if len(texts) > 1 else "q")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise RequestError(400, f"{where}: invalid Unicode (lone surrogate at character {exc.start})") from None
         if len(text) > max_chars:
-            where = names[i] if names else (f"q[{i}]" if len(texts) > 1 else "q")
             raise RequestError(400, f"{where}: text of {len(text)} characters is over the limit of {max_chars}")
