@@ -26,12 +26,24 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     group.add_argument("--no-cache", action="store_true", help="translate every sentence, keep nothing")
     p.add_argument("--restart", action="store_true", help="start OUT and the errors file over instead of resuming")
     add_pipeline_arguments(p)
+    # records per shared translation window (text characters); keep it fixed across reruns of one job
+    p.add_argument("--window-chars", type=_positive, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {value!r}")
+    return n
 
 
 def run(args: argparse.Namespace) -> int:
     from mt.feed.reader import count_records
-    from mt.feed.runner import BatchJob, check_paths, default_errors_path, write_summary
+    from mt.feed.runner import WINDOW_CHARS, BatchJob, check_paths, default_errors_path, write_summary
     from mt.pipeline import Pipeline
     from mt.sentence_cache import SqliteSentenceCache
 
@@ -42,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     pipeline = Pipeline.from_config(config, cache=cache)
     bar = ProgressBar(count_records(args.feeds)) if sys.stderr.isatty() else None
     job = BatchJob(pipeline, args.feeds, args.output, errors=errors, restart=args.restart,
-                   progress=bar.update if bar else None)
+                   progress=bar.update if bar else None, window_chars=args.window_chars or WINDOW_CHARS)
     try:
         summary = job.run()
     except KeyboardInterrupt:
