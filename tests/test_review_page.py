@@ -260,3 +260,27 @@ def test_served_article_shows_qa_flags(page, server, example_text):
     assert flags.count() > 0
     assert flags.first.locator(".flag-name").inner_text().strip()
     assert "{" not in flags.first.inner_text()
+
+
+REPAIRS = "هذا  نص\u200b تجريبي مع ﻻ شكل ، و(اختبار ) في الولايات المتحدةالأمريكية عام2013 ."
+
+
+def test_repairs_marked_from_edits_and_from_the_text_alone(page):
+    """Sentences with ``edits`` (Sentence.to_dict()) are marked with their rules; records without
+    them (the batch output) get the same marks from the difference between source and repaired."""
+    from mt.preprocess import preprocess
+
+    (sentence,) = [s.to_dict() for s in preprocess(REPAIRS).sentences]
+    rules = {e["rule"] for e in sentence["edits"]}
+    assert {"invisible-mark", "presentation-form", "merged-word", "merged-number", "whitespace"} <= rules
+    regions = page.evaluate("s => window.newswireReview.repairRegions(s)", sentence)
+    bare = page.evaluate("s => window.newswireReview.repairRegions(s)", {**sentence, "edits": None})
+    shown = {g["after"]: g["rules"] for g in regions}
+    assert shown["المتحدة الأمريكية"] == ["merged-word"]
+    assert shown["عام 2013."] == ["merged-number", "space-before-punct"]
+    assert shown["لا"] == ["presentation-form"]
+    assert shown["نص"] == ["invisible-mark"]
+    assert not any(g["rules"] == ["whitespace"] for g in regions), "a collapsed double space is not worth a mark"
+    # without edits: the same places, the rule guessed where the text shows it
+    assert [(g["before"], g["after"]) for g in bare] == [(g["before"], g["after"]) for g in regions]
+    assert {g["after"]: g["rules"] for g in bare}["المتحدة الأمريكية"] == ["merged-word"]

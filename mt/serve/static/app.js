@@ -19,8 +19,11 @@
     "space-before-punct": "A space before punctuation was removed.",
     "space-after-punct": "A missing space after punctuation was added.",
     "space-inside-brackets": "Spaces just inside brackets or quotes were removed.",
+    "whitespace": "Extra spaces were removed.",
     "repair": "The Arabic was changed here before translation."
   };
+  // repairs not worth an editor's attention: not marked
+  var QUIET_RULES = ["whitespace"];
   var CHECKS = {
     number: "Numbers",
     untranslated: "Untranslated",
@@ -232,6 +235,9 @@
       regions = fromEdits(src, rep, sentence.edits, base);
     }
     if (!regions) regions = fromDiff(src, rep);
+    regions = regions.filter(function (g) {
+      return g.rules.some(function (r) { return QUIET_RULES.indexOf(r) < 0; });
+    });
     return mergeRegions(regions.map(function (g) { return widen(g, src, rep); }), src, rep);
   }
 
@@ -280,7 +286,11 @@
       if (cur) hunks.push(cur);
     }
     return hunks.map(function (h) {
-      h.rules = [guessRule(a.slice(h.os, h.oe), b.slice(h.rs, h.re))];
+      var before = a.slice(h.os, h.oe), after = b.slice(h.rs, h.re);
+      // only the amount of space changed (whitespace left on either side): "whitespace"
+      var spaced = before.length > 0 && /^\s*$/.test(before + after) &&
+                   (after.length > 0 || isSpace(b[h.rs - 1] || "") || isSpace(b[h.re] || ""));
+      h.rules = [spaced ? "whitespace" : guessRule(before, after)];
       return h;
     });
   }
@@ -406,10 +416,10 @@
     var body = bodyText(record);
     var pairs = $("pairs");
     pairs.textContent = "";
-    var repaired = 0, flagged = 0, perCheck = {}, lastKey = null;
+    var repaired = 0, flagged = 0, perCheck = {}, lastKey = null, bodyCount = 0;
     sentences.forEach(function (s, i) {
-      var n = i + 1;
       var part = s.part === "headline" ? "headline" : "body";
+      var n = part === "headline" ? "headline" : ++bodyCount;  // body sentences count from 1
       var para = part === "body" && s.span ? paragraphOf(body, s.span[0]) : -1;
       var key = part + ":" + para;
       var ar = arabicContent(s);
@@ -420,14 +430,14 @@
       flags.forEach(function (f) { perCheck[f.check] = (perCheck[f.check] || 0) + 1; });
 
       var arCell = el("div", { className: "cell ar", dir: "rtl", lang: "ar", tabindex: "0",
-                               "aria-label": "Sentence " + n + ", Arabic" + (ar.repairs ? ", repaired" : "") });
+                               "aria-label": (part === "headline" ? "Headline" : "Sentence " + n) + ", Arabic" + (ar.repairs ? ", repaired" : "") });
       arCell.appendChild(ar.node);
       var enText = el("p", { className: "en-text", text: s.translation || "" });
       var enCell = el("div", { className: "cell en", dir: "ltr", lang: "en", tabindex: "0",
-                               "aria-label": "Sentence " + n + ", English" + (flags.length ? ", " + count(flags.length, "flag") : "") },
+                               "aria-label": (part === "headline" ? "Headline" : "Sentence " + n) + ", English" + (flags.length ? ", " + count(flags.length, "flag") : "") },
                       [enText]);
       if (flags.length || notes.length) {
-        var ul = el("ul", { className: "flags", "aria-label": "What to check in sentence " + n });
+        var ul = el("ul", { className: "flags", "aria-label": "What to check in " + (part === "headline" ? "the headline" : "sentence " + n) });
         flags.forEach(function (f) {
           ul.appendChild(el("li", { className: "flag", "data-check": String(f.check) }, [
             el("strong", { className: "flag-name", text: (CHECKS[f.check] || cap(String(f.check))) + ": " }),
@@ -443,7 +453,7 @@
       var li = el("li", { className: "pair" + (flags.length ? " has-flags" : "") + (ar.repairs ? " has-repairs" : "") +
                                     (part === "headline" ? " is-headline" : "") +
                                     (lastKey !== null && key !== lastKey ? " new-paragraph" : ""),
-                          id: "pair-" + n, "data-part": part },
+                          id: "pair-" + (i + 1), "data-part": part },
                   [el("div", { className: "num", "aria-hidden": "true", text: label }), arCell, enCell]);
       pairs.appendChild(li);
       lastKey = key;
@@ -537,6 +547,13 @@
 
   /* A record the editor gave: shown as it is when translated, else sent to the service. */
   function openRecord(obj) {
+    // the form shows the article on screen, so the editor can change it and translate again
+    var text = bodyText(obj);
+    if (text !== null) {
+      $("article").value = text;
+      $("headline").value = typeof obj.headline === "string" ? obj.headline : "";
+      updateCount();
+    }
     if (obj && obj.translation && Array.isArray(obj.translation.sentences)) {
       state.lastPayload = null;
       showError("");
