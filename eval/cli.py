@@ -171,16 +171,6 @@ def _cmd_testsets(args: argparse.Namespace) -> int:
 BENCH_HELP = "speed and memory of a backend on identical work (eval.bench)"
 
 
-def _import_bench():  # noqa: ANN202 - the eval.bench module
-    """``eval.bench`` (written separately), or an :class:`EvalError` saying why it is unavailable."""
-    try:
-        return importlib.import_module("eval.bench")
-    except ImportError as e:
-        if getattr(e, "name", None) == "eval.bench":
-            raise EvalError("bench is unavailable: the module eval.bench (eval/bench.py) is missing") from None
-        raise EvalError(f"bench is unavailable: importing eval.bench failed ({e})") from None
-
-
 def _add_bench(sub: argparse._SubParsersAction, bench=None) -> None:  # noqa: ANN001
     """``bench`` lives in ``eval.bench``, imported only when the subcommand is used."""
     if bench is None:  # listed in the help, never run from here (main() routes `bench` itself)
@@ -215,7 +205,7 @@ def build_parser(bench=None) -> argparse.ArgumentParser:  # noqa: ANN001
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
-        bench = _import_bench() if argv[:1] == ["bench"] else None
+        bench = importlib.import_module("eval.bench") if argv[:1] == ["bench"] else None
         args = build_parser(bench).parse_args(argv)
         return int(args.func(args) or 0)
     except EvalError as e:

@@ -199,6 +199,21 @@ euronews-en.153799:10 cnn.304400:9
 )
 
 
+def ntrex_documents(limit: int | None = None) -> list[tuple[str, str]]:
+    """NTREX-128 dev as articles: (document id, its Arabic lines joined by newlines), in file order.
+
+    Benchmarks and feed generators use it; raises :class:`EvalError` when the data is absent."""
+    d = ntrex_dev_dir()
+    if not (d / "ntrex.dev.ar").is_file():
+        raise EvalError(f"NTREX-128 dev not found in {d} (set {NTREX_ENV})")
+    lines = read_lines(d / "ntrex.dev.ar", what="source file")
+    ids = read_lines(d / "ntrex.dev.docids", what="doc ids file")
+    docs: dict[str, list[str]] = {}
+    for doc, line in zip(ids, lines):
+        docs.setdefault(doc, []).append(line)
+    return [(doc, "\n".join(text)) for doc, text in list(docs.items())[:limit]]
+
+
 def _load_ntrex_dev(refs: Sequence[str] | None = None) -> TestSet:
     d = ntrex_dev_dir()
     ref_keys = list(refs) if refs else ["en"]

@@ -205,39 +205,38 @@ class Pipeline:
         info["config"] = self.config.to_dict()
         return info
 
+    def _identity(self) -> list[str]:
+        """Model, engine, decoding and model-side normalisation: what fixes one input's output."""
+        d = self.translator.describe()
+        return [
+            f"model:{d['model']}",
+            f"rev:{d.get('model_revision') or 'unknown'}",
+            f"backend:{d['backend']}",
+            f"device:{d['device']}",
+            f"compute:{d['compute_type']}",
+            d["decoding"],
+            f"input:{d['model_input']}",
+        ]
+
     def translation_key(self) -> str:
         """Everything that changes the translation of one model input: the sentence cache's key."""
         if self._key is None:
-            d = self.translator.describe()
-            parts = [
-                f"model:{d['model']}",
-                f"rev:{d.get('model_revision') or 'unknown'}",
-                f"backend:{d['backend']}",
-                f"device:{d['device']}",
-                f"compute:{d['compute_type']}",
-                d["decoding"],
-                f"input:{d['model_input']}",
-            ]
-            self._key = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+            self._key = hashlib.sha256("|".join(self._identity()).encode()).hexdigest()[:32]
         return self._key
 
     def signature(self) -> str:
         """A reproducibility string for translation runs, in the spirit of sacrebleu's signatures."""
-        d = self.describe()
-        versions = "+".join(f"{k}.{v}" for k, v in sorted(d.get("versions", {}).items()))
         from mt import __version__
 
+        d = self.describe()
+        versions = "+".join(f"{k}.{v}" for k, v in sorted(d.get("versions", {}).items()))
+        *engine, model_input = self._identity()
         return "|".join(
             [
-                f"model:{d['model']}",
-                f"rev:{d.get('model_revision') or 'unknown'}",
-                f"backend:{d['backend']}",
-                f"device:{d['device']}",
-                f"compute:{d['compute_type']}",
-                d["decoding"],
+                *engine,
                 f"chunk:{self.config.max_sentence_tokens}",
                 f"prep:{hashlib.sha1(json.dumps(d['preprocessing']).encode()).hexdigest()[:8]}",
-                f"input:{d['model_input']}",
+                model_input,
                 f"newswire-mt:{__version__}",
                 versions,
             ]

@@ -151,10 +151,8 @@ def _wordlist_lines(lang: str, n_lines: int, rng: random.Random) -> list[str] | 
     SentencePiece trained on them segments real news text about as finely as a real OPUS-MT
     vocabulary does (~1.3-1.6 tokens per word), which keeps benchmark lengths realistic.
     """
-    try:
-        import wordfreq
-    except ImportError:
-        return None
+    import wordfreq
+
     words = [w for w in wordfreq.top_n_list(lang, 100000) if w.strip()]
     if len(words) < 20000:
         return None

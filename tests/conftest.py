@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 from pathlib import Path
+
+# An empty Hugging Face cache and no hub, for the whole session and every subprocess it starts: a
+# model the developer happens to have cached (the default one, say) can never change an outcome.
+# Set at import, before any test module imports huggingface_hub (it reads HF_HOME once).
+_HF_HOME = tempfile.mkdtemp(prefix="newswire-test-hf-")
+atexit.register(shutil.rmtree, _HF_HOME, True)
+os.environ["HF_HOME"] = _HF_HOME
+os.environ.pop("HF_HUB_CACHE", None)
+os.environ.pop("TRANSFORMERS_CACHE", None)
+os.environ["HF_HUB_OFFLINE"] = "1"
 
 import pytest
 

@@ -58,9 +58,7 @@ def _common(tiny_model, files):
 @pytest.mark.parametrize("backend", ["torch", "ct2"])
 def test_bench_json_fields(backend, tiny_model, files, capsys):
     if backend == "ct2":
-        pytest.importorskip("ctranslate2")
-    else:
-        pytest.importorskip("mt.backends.hf")
+        pytest.importorskip("ctranslate2")  # the optional [ct2] extra
     args = _args(*_common(tiny_model, files), "--backend", backend,
                  "--force-lengths-from", str(files / "ref.en"), "--docids", str(files / "docids"), "--json")
     assert bench.run_from_args(args) == 0
@@ -77,7 +75,6 @@ def test_bench_json_fields(backend, tiny_model, files, capsys):
 
 def test_forced_lengths_are_identical_work(tiny_model, files):
     pytest.importorskip("ctranslate2")
-    pytest.importorskip("mt.backends.hf")
     common = dict(model=str(tiny_model), src=str(files / "src.ar"), beam_size=1, threads=1,
                   force_lengths_from=str(files / "ref.en"))
     a = bench.run_benchmark(bench.BenchConfig(backend="torch", **common))

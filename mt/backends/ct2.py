@@ -44,7 +44,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from mt.backends.base import Batch, DecodeOptions, Hypothesis, JobLimits, ModelLoadError
 from mt.backends.ct2_convert import STORED_QUANTIZATION, converted_model
-from mt.backends.marian import MarianTokens, generation_defaults
+from mt.backends.marian import MarianEngine, MarianTokens, generation_defaults
 
 # Limits on one CTranslate2 job (a batch), which bound the float32 decoder state a replica holds:
 # rows x beams, and rows x beams x (longest source + longest target) "positions".
@@ -99,7 +99,7 @@ def default_compute_type(device: str) -> str:
     return "float16" if device == "cuda" else "int8"
 
 
-class CT2Backend:
+class CT2Backend(MarianEngine):
     """A MarianMT model converted to CTranslate2, with the model's own MarianTokenizer."""
 
     name = "ct2"
@@ -157,14 +157,7 @@ class CT2Backend:
         self.forced_eos = gen.get("forced_eos_token_id") is not None
         _release_free_memory()  # loading left parsed JSON, protobufs etc. behind
 
-    @property
-    def tokenizer(self):  # noqa: ANN201 - the model's MarianTokenizer
-        return self.tokens.tokenizer
-
-    # -- the Backend protocol -------------------------------------------------------------
-    def encode(self, texts: Sequence[str]) -> list[list[int]]:
-        return self.tokens.encode(texts)
-
+    # -- the Backend protocol (encode: MarianEngine) ---------------------------------------
     def job_limits(self, options: DecodeOptions) -> JobLimits:
         beam = options.beam_size or self.default_beam_size
         positions = self.max_job_positions

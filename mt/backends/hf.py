@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import platform
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable, Iterator, Sequence
 
 from mt.backends.base import Batch, DecodeOptions, Hypothesis, JobLimits, ModelLoadError
 from mt.backends.loading import directory_hash, resolve_model
-from mt.backends.marian import MarianTokens
+from mt.backends.marian import MarianEngine, MarianTokens
 
 COMPUTE_TYPES = {"cpu": ("float32", "int8"), "cuda": ("float32", "float16", "bfloat16")}
 
@@ -29,11 +29,12 @@ def default_compute_type(device: str) -> str:
     return "float16" if device == "cuda" else "float32"
 
 
-class HFBackend:
+class HFBackend(MarianEngine):
     """A MarianMT model and its tokenizer, loaded once; translates batches under inference mode.
 
-    One batch runs at a time (a lock): torch already spreads one batch over every core, and
-    concurrent ``generate`` calls would only compete for them.
+    Every batch runs on one dedicated worker thread, one at a time: torch already spreads one batch
+    over every core, concurrent ``generate`` calls would only compete for them, and torch's OpenMP
+    pool is per calling thread (many calling threads would each start their own pool of workers).
     """
 
     name = "torch"
@@ -61,8 +62,12 @@ class HFBackend:
             net = MarianMTModel.from_pretrained(self.source.load_target, local_files_only=self.source.local_files_only)
         except ModelLoadError:
             raise
-        except (OSError, ValueError, RuntimeError) as exc:
-            raise ModelLoadError(f"cannot load model '{model}': {exc}") from exc
+        except Exception as exc:  # safetensors, torch.load and json raise many kinds for a bad file
+            lines = str(exc).strip().splitlines() or [type(exc).__name__]
+            raise ModelLoadError(
+                f"cannot load model '{model}': its weights or config.json are corrupt or truncated "
+                f"({type(exc).__name__}: {lines[0]})"
+            ) from None
         net.eval()
         if self.compute_type == "int8":
             net = torch.ao.quantization.quantize_dynamic(net, {torch.nn.Linear}, dtype=torch.qint8)
@@ -75,23 +80,16 @@ class HFBackend:
         self.max_positions = int(getattr(net.config, "max_position_embeddings", 512) or 512)
         self.pad_id = self.tokens.tokenizer.pad_token_id
         self._revision = getattr(net.config, "_commit_hash", None)
-        self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torch-generate")
 
-    @property
-    def tokenizer(self):  # noqa: ANN201 - the model's MarianTokenizer
-        return self.tokens.tokenizer
-
-    # -- the Backend protocol -------------------------------------------------------------
-    def encode(self, texts: Sequence[str]) -> list[list[int]]:
-        return self.tokens.encode(texts)
-
+    # -- the Backend protocol (encode: MarianEngine) ---------------------------------------
     def job_limits(self, options: DecodeOptions) -> JobLimits:
         return JobLimits()
 
     def generate(self, batches: Iterable[Batch]) -> Iterator[list[Hypothesis]]:
         """One batch after another: torch already spreads one batch over every core."""
         for batch in batches:
-            yield self._generate(batch)
+            yield self._worker.submit(self._generate, batch).result()
 
     def _generate(self, batch: Batch) -> list[Hypothesis]:
         import torch
@@ -112,7 +110,7 @@ class HFBackend:
         kwargs["max_new_tokens"] = max_new
         if options.min_new_tokens:
             kwargs["min_new_tokens"] = min(options.min_new_tokens, max_new)
-        with self._lock, torch.inference_mode():
+        with torch.inference_mode():
             out = self.model.generate(input_ids=ids.to(self.device), attention_mask=mask.to(self.device), **kwargs)
         rows = out[:, 1:].tolist()  # drop the decoder start token
         eos = self.tokens.tokenizer.eos_token_id

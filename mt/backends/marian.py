@@ -8,6 +8,7 @@ one output contract.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
@@ -25,10 +26,14 @@ class MarianTokens:
     def load(cls, directory: Path | str, model: str, *, local_files_only: bool = True) -> "MarianTokens":
         from transformers import MarianTokenizer
 
+        silence_length_warning()
         try:
             tok = MarianTokenizer.from_pretrained(str(directory), local_files_only=local_files_only)
-        except (OSError, ValueError, TypeError) as exc:
-            raise ModelLoadError(f"cannot load the tokenizer of model '{model}': {exc}") from exc
+        except Exception as exc:  # sentencepiece, json and transformers raise many kinds for a bad file
+            raise ModelLoadError(
+                f"cannot load the tokenizer of model '{model}' (source.spm, target.spm or vocab.json "
+                f"is missing or corrupt): {_first_line(exc)}"
+            ) from None
         return cls(tok)
 
     @property
@@ -52,6 +57,44 @@ class MarianTokens:
     def encode_target(self, texts: Sequence[str]) -> list[list[int]]:
         """Target-side ids (``</s>`` included), e.g. to count output tokens the same way for every engine."""
         return list(self.tokenizer(text_target=list(texts)).input_ids) if texts else []
+
+
+class MarianEngine:
+    """What both backends expose about their tokenizer (``self.tokens`` is set by the backend)."""
+
+    tokens: MarianTokens
+
+    @property
+    def tokenizer(self):  # noqa: ANN201 - the model's MarianTokenizer
+        return self.tokens.tokenizer
+
+    def encode(self, texts: Sequence[str]) -> list[list[int]]:
+        """Source token ids, ``</s>`` included: the only tokenisation of the source."""
+        return self.tokens.encode(texts)
+
+
+class _DropLengthWarning(logging.Filter):
+    """transformers warns when a text has more tokens than the model's positions; the pipeline
+    chunks such sentences before the model sees them, so the warning would only mislead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Token indices sequence length is longer than" not in record.getMessage()
+
+
+_LENGTH_FILTER = _DropLengthWarning()
+
+
+def silence_length_warning() -> None:
+    """Drop transformers' "Token indices sequence length is longer than the specified maximum"
+    warning (only that one; idempotent)."""
+    logger = logging.getLogger("transformers.tokenization_utils_base")
+    if _LENGTH_FILTER not in logger.filters:
+        logger.addFilter(_LENGTH_FILTER)
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
 
 def generation_defaults(model_dir: Path) -> dict[str, Any]:

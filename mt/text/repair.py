@@ -7,6 +7,7 @@ Their edits are lifted back to the original text, so the result says exactly wha
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Protocol, Sequence
 
 from mt.document import Edit
@@ -63,12 +64,12 @@ def default_steps() -> list[RepairStep]:
     return [UnicodeCleanup(), WhitespaceNormalizer(), SpacingRepair()]
 
 
-_default: Repairer | None = None
+@lru_cache(maxsize=1)
+def default_repairer() -> Repairer:
+    """The default steps, built once per process (thread-safe: steps hold no per-call state)."""
+    return Repairer()
 
 
 def repair_text(text: str) -> RepairResult:
     """Repair one line of text with the default steps (built once, then reused)."""
-    global _default
-    if _default is None:
-        _default = Repairer()
-    return _default(text)
+    return default_repairer()(text)
