@@ -50,6 +50,7 @@ from mt.text.charsets import bare as bare_form
 from mt.text.segment import split_sentences
 
 from eval.testsets import ntrex_dev_dir
+from eval.tables import prf
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_NTREX_DIR = ntrex_dev_dir()
@@ -192,9 +193,8 @@ def evaluate(docs: list[Document], segment: Callable[[str], list[int]], errors: 
             fn += 1
             if errors is not None:
                 errors.append(("FN", doc.docid, doc.text[max(0, pos - 60) : pos] + " ‖ " + doc.text[pos : pos + 40]))
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    scores = prf(tp, fp, fn)
+    precision, recall, f1 = scores["precision"], scores["recall"], scores["f1"]
     return {
         "precision": round(precision, 4),
         "recall": round(recall, 4),

@@ -15,6 +15,7 @@ from typing import Any, Iterator, Sequence
 from sacrebleu.significance import PairedTest
 
 from eval.score import EvalError, make_metric, parse_metrics
+from eval.tables import text_table
 
 METHODS = {"bootstrap": "bs", "bs": "bs", "ar": "ar", "approximate-randomization": "ar"}
 DEFAULT_SEED = 12345  # sacrebleu's default
@@ -75,14 +76,9 @@ class Comparison:
                 p = s.p_values[m]
                 cells.append("-" if p is None else f"{p:.4f}" + ("*" if p < alpha else ""))
             rows.append(cells)
-        widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
-
-        def fmt(r: list[str]) -> str:
-            return "  ".join(c.ljust(wd) if j == 0 else c.rjust(wd) for j, (c, wd) in enumerate(zip(r, widths)))
-
         name = "paired bootstrap resampling" if self.method == "bs" else "paired approximate randomization"
         unit = "resamples" if self.method == "bs" else "trials"
-        lines = [fmt(head), fmt(["-" * x for x in widths]), *(fmt(r) for r in rows), ""]
+        lines = [*text_table(head, rows), ""]
         lines.append(f"{name}, {self.n_samples} {unit}, seed {self.seed}; p-values against the baseline, * = p < {alpha}")
         for m, sig in self.signatures.items():
             lines.append(f"{m}|{sig}")
