@@ -193,7 +193,8 @@ def test_too_long_article_is_explained(page, example_text):
         (503, {"Retry-After": "1"}, {"error": "not ready: the model is loading"}, ["still loading", "1 second"], True),
         (429, {"Retry-After": "20"}, {"error": "rate limit exceeded; slow down"}, ["slow down", "20 seconds"], True),
         (413, {}, {"error": "request body is over the limit of 4096 bytes"}, ["too large", "Split"], False),
-        (403, {}, {"error": "invalid API key"}, ["API key"], False),
+        (403, {}, {"error": "invalid API key"}, ["does not accept this API key"], False),
+        (403, {}, {"error": "an API key is required (api_key field or the X-API-Key header)"}, ["enter yours"], False),
         (500, {}, {"error": "internal error: RuntimeError"}, ["went wrong inside", "Try again"], True),
         (502, {}, "<html>Bad gateway</html>", ["went wrong inside"], True),
         (None, {}, None, ["could not reach"], True),
@@ -216,6 +217,24 @@ def test_service_errors_in_plain_words(page, status, headers, body, words, retry
     assert "{" not in text and "<html" not in text
     # a button to send the article again where waiting may help
     assert page.locator("#error button", has_text="Try again").is_visible() == retry
+
+
+def test_api_key_field_when_the_service_needs_one(page):
+    info = {"ready": True, "limits": {"max_chars": 100, "api_key_required": True}, "model": {"model": "m"}}
+    page.route("**/v1/info", lambda route: route.fulfill(json=info))
+    sent: list[str | None] = []
+
+    def answer(route):
+        sent.append(route.request.headers.get("x-api-key"))
+        route.fulfill(status=403, json={"error": "invalid API key"})
+
+    page.route("**/v1/articles", answer)
+    assert not page.locator("#api-key").is_visible()  # the real service needs none
+    page.reload()
+    page.wait_for_selector("#service-status[data-state=ready]")
+    page.fill("#api-key", "k-newsroom")
+    translate(page, "قال الوزير إن المحادثات ستستأنف.")
+    assert sent == ["k-newsroom"]
 
 
 def test_batch_output_file_opens_one_record_by_uri(page, reference, tmp_path):

@@ -141,8 +141,9 @@
     }
     switch (status) {
       case 400: return "The service could not read this article: " + humanDetail(msg) + ". Check the text or record and try again.";
-      case 401:
-      case 403: return "The service needs a valid API key, and this page did not send one that it accepts. Ask the people who run the service.";
+      case 403: return /required/.test(msg)
+        ? "This service needs an API key: enter yours in the API key field above."
+        : "The service does not accept this API key. Check it, or ask the people who run the service for one.";
       case 404: return "This page is not talking to an mt serve translation service (the address was not found).";
       case 408: return "The service gave up waiting for the article to arrive." + wait;
       case 413: {
@@ -176,9 +177,12 @@
 
   /* POST one record; the output record, or a ServiceError with words for a person. */
   function postArticle(payload) {
+    var headers = { "Content-Type": "application/json", "Accept": "application/json" };
+    var key = $("api-key").value.trim();
+    if (key) headers["X-API-Key"] = key;
     return fetch("/v1/articles", {
       method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      headers: headers,
       body: JSON.stringify(payload)
     }).then(function (resp) {
       return resp.text().then(function (body) {
@@ -208,6 +212,7 @@
       return resp.json().then(function (info) {
         state.info = info;
         state.limits = info.limits || null;
+        $("key-field").hidden = !(state.limits && state.limits.api_key_required);
         updateCount();
         if (info.ready) {
           var model = info.model && info.model.model ? String(info.model.model).split("/").pop() : "the model";
