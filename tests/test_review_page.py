@@ -269,6 +269,22 @@ def test_batch_output_file_opens_one_record_by_uri(page, reference, tmp_path):
     assert not posted, "a translated record is shown from the file, not sent again"
 
 
+def test_copy_without_the_clipboard_api(page, reference, tmp_path):
+    """On a plain-http address (no Clipboard API) Copy falls back to a selected textarea."""
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(reference, ensure_ascii=False), encoding="utf-8")
+    page.set_input_files("#file", str(path))
+    page.wait_for_selector(".pair")
+    page.evaluate("""() => {
+        Object.defineProperty(navigator, "clipboard", { value: undefined });
+        document.addEventListener("copy", () => { window.copied = document.activeElement.value; });
+    }""")
+    page.click("#copy")
+    page.wait_for_selector("#copy-status:has-text('copied')")
+    assert page.evaluate("window.copied") == reference["translation"]["body"]
+    assert page.locator("textarea.offscreen").count() == 0
+
+
 def test_served_article_shows_qa_flags(page, server, example_text):
     """With the QA checks in the service, the random tiny model's output gets flagged."""
     with server.client() as c:
