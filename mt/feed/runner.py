@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
 
 from mt.document import Article
 from mt.feed.ledger import JsonlLedger, LedgerError
@@ -101,6 +101,54 @@ def check_paths(inputs: Sequence[str], output: str | Path, errors: str | Path, s
         raise LedgerError("-o and --errors must be different files")
 
 
+Prepared = list[tuple[Article | None, Article]]  # (headline, body) per record of a window, translated
+
+
+class WindowTranslator(Protocol):
+    """Where a window's records are preprocessed and translated (:class:`LocalWindows`: here).
+
+    ``submit`` hands over a window and returns a handle; ``result`` gives the translated articles
+    of a handle. The job calls ``result`` in submission order with at most ``lookahead`` other
+    windows submitted in between, so reading, the ledger and writing stay in this process, in
+    order, whatever runs the work (mt.feed.ray_engine: a Ray actor pool).
+    """
+
+    lookahead: int
+    caching: bool  # a sentence cache is in use (turns on the reproducible ``cached`` flag)
+
+    def signature(self) -> str: ...
+
+    def submit(self, records: list[FeedRecord]) -> Any: ...
+
+    def result(self, handle: Any) -> Prepared: ...
+
+
+class LocalWindows:
+    """The default :class:`WindowTranslator`: each window at once, in this process, with one Pipeline."""
+
+    lookahead = 0
+
+    def __init__(self, pipeline: "Pipeline"):
+        self.pipeline = pipeline
+        self.caching = pipeline.cache is not None
+
+    def signature(self) -> str:
+        return self.pipeline.signature()
+
+    def submit(self, records: list[FeedRecord]) -> Prepared:
+        return translate_window(self.pipeline, records)
+
+    def result(self, handle: Prepared) -> Prepared:
+        return handle
+
+
+def translate_window(pipeline: "Pipeline", records: Sequence[FeedRecord]) -> Prepared:
+    """Preprocess and translate the records of one window in one shared call (the same batches every run)."""
+    prepared = [prepare_record(pipeline, record) for record in records]
+    pipeline.translate_sentences([s for headline, body in prepared for s in record_sentences(headline, body)])
+    return prepared
+
+
 class SeenSentences:
     """The last ``capacity`` distinct sentences of the feed, in feed order (bounded, deterministic)."""
 
@@ -137,7 +185,7 @@ class BatchJob:
 
     def __init__(
         self,
-        pipeline: "Pipeline",
+        pipeline: "Pipeline | None",
         inputs: Sequence[str],
         output: str | Path,
         *,
@@ -145,8 +193,16 @@ class BatchJob:
         restart: bool = False,
         progress: Callable[[BatchSummary], None] | None = None,
         window_chars: int = WINDOW_CHARS,
+        windows: WindowTranslator | None = None,
     ):
+        if windows is None:
+            if pipeline is None:
+                raise ValueError("BatchJob needs a pipeline or a window translator")
+            windows = LocalWindows(pipeline)
         self.pipeline = pipeline
+        self.windows = windows
+        self.caching = windows.caching
+        self._pending: deque[tuple[list[tuple[FeedRecord, bool]], list[str], Any]] = deque()
         self.inputs = list(inputs)
         self.output = Path(output)
         self.errors_path = Path(errors) if errors is not None else default_errors_path(output)
@@ -154,7 +210,7 @@ class BatchJob:
         self.progress = progress
         self.window_chars = window_chars
         self.summary = BatchSummary(output=str(self.output), errors=str(self.errors_path))
-        self.signature = pipeline.signature()
+        self.signature = windows.signature()
         self.seen = SeenSentences()
         self.notes: list[str] = []  # things worth telling the user (a repaired torn line)
 
@@ -210,6 +266,8 @@ class BatchJob:
                 self._commit(window, out, err, new_errors)
                 window, chars, new_errors = [], 0, []
         self._commit(window, out, err, new_errors)
+        while self._pending:
+            self._write(out, err)
         if out.reading and out.next_entry() is not None:
             raise LedgerError(
                 f"{self.output} holds more records than the feed has ({out.lines_read} lines read back); "
@@ -234,18 +292,24 @@ class BatchJob:
 
     def _replay(self, entry: dict[str, Any]) -> None:
         """Bring the ``cached`` bookkeeping to where the earlier run left it."""
-        if self.pipeline.cache is None:
+        if not self.caching:
             return
         for s in entry.get("translation", {}).get("sentences", []):
             self.seen.visit(s.get("repaired", ""))
 
     def _commit(self, window: list[tuple[FeedRecord, bool]], out: JsonlLedger, err: JsonlLedger, new_errors: list[str]) -> None:
-        """Translate a window (unless all of it is written) and append its new records and errors."""
+        """Submit a window for translation (unless all of it is written); write the oldest ones due."""
+        handle = self.windows.submit([record for record, _ in window]) if any(not done for _, done in window) else None
+        self._pending.append((window, new_errors, handle))
+        while len(self._pending) > self.windows.lookahead:
+            self._write(out, err)
+
+    def _write(self, out: JsonlLedger, err: JsonlLedger) -> None:
+        """Append the new records and errors of the oldest submitted window."""
+        window, new_errors, handle = self._pending.popleft()
         lines: list[str] = []
-        if any(not done for _, done in window):
-            prepared = [prepare_record(self.pipeline, record) for record, _ in window]
-            sentences = [s for headline, body in prepared for s in record_sentences(headline, body)]
-            self.pipeline.translate_sentences(sentences)
+        if handle is not None:
+            prepared = self.windows.result(handle)
             fresh: set[tuple[str, ...]] = set()
             for (record, done), (headline, body) in zip(window, prepared):
                 if not done:
@@ -256,7 +320,7 @@ class BatchJob:
             self.progress(self.summary)
 
     def _line(self, record: FeedRecord, headline: Article | None, body: Article, fresh: set[tuple[str, ...]]) -> str:
-        use_cache = self.pipeline.cache is not None
+        use_cache = self.caching
         for s in record_sentences(headline, body):
             self.summary.sentences += 1
             if s.cached:
@@ -312,4 +376,15 @@ def write_summary(summary: BatchSummary, path: str | Path) -> None:
     os.replace(tmp, path)
 
 
-__all__ = ["BatchJob", "BatchSummary", "LedgerError", "SeenSentences", "WINDOW_CHARS", "default_errors_path", "run_batch"]
+__all__ = [
+    "BatchJob",
+    "BatchSummary",
+    "LedgerError",
+    "LocalWindows",
+    "SeenSentences",
+    "WINDOW_CHARS",
+    "WindowTranslator",
+    "default_errors_path",
+    "run_batch",
+    "translate_window",
+]
