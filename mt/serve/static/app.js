@@ -434,11 +434,11 @@
       if (flags.length) flagged++;
       flags.forEach(function (f) { perCheck[f.check] = (perCheck[f.check] || 0) + 1; });
 
-      var arCell = el("div", { className: "cell ar", dir: "rtl", lang: "ar", tabindex: "0",
+      var arCell = el("div", { className: "cell ar", dir: "rtl", lang: "ar", tabindex: "0", role: "group",
                                "aria-label": (part === "headline" ? "Headline" : "Sentence " + n) + ", Arabic" + (ar.repairs ? ", repaired" : "") });
       arCell.appendChild(ar.node);
       var enText = el("p", { className: "en-text", text: s.translation || "" });
-      var enCell = el("div", { className: "cell en", dir: "ltr", lang: "en", tabindex: "0",
+      var enCell = el("div", { className: "cell en", dir: "ltr", lang: "en", tabindex: "0", role: "group",
                                "aria-label": (part === "headline" ? "Headline" : "Sentence " + n) + ", English" + (flags.length ? ", " + count(flags.length, "flag") : "") },
                       [enText]);
       if (flags.length || notes.length) {
