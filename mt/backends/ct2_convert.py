@@ -108,9 +108,8 @@ def converted_model(model: str, quantization: str, *, revision: str | None = Non
         if proc.returncode != 0:
             tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["unknown error"]
             raise ModelLoadError(
-                f"cannot convert model '{model}' to CTranslate2 ({quantization}): {tail[0]}\n"
-                "  - check that it is a MarianMT model directory (config.json, source.spm, target.spm, "
-                "vocab.json, weights), or use --backend torch."
+                f"cannot convert model '{model}' to CTranslate2 ({quantization}): {tail[0]} "
+                "(is a file of the model directory corrupt or truncated? --backend torch loads it without conversion)"
             )
         (tmp / "model" / "newswire_source.json").write_text(
             json.dumps({"model": model, "identity": ident, "quantization": quantization,

@@ -36,14 +36,12 @@ def resolve_model(model: str) -> ModelSource:
     """Decide how to load ``model`` (a directory or a hub id) without hanging on the network."""
     candidate = Path(model).expanduser()
     if candidate.is_dir():
-        if not (candidate / "config.json").is_file():
-            raise ModelLoadError(
-                f"cannot load model '{model}': the directory has no config.json, so it is not a "
-                "transformers model directory (expected config.json, *.spm, vocab.json and weights)."
-            )
+        check_model_directory(candidate, model)
         return ModelSource(model, candidate.resolve(), True)
+    if candidate.exists():
+        raise ModelLoadError(f"cannot load model '{model}': it is a file; --model takes a model directory or a hub id.")
     if _looks_like_path(model):
-        raise ModelLoadError(f"cannot load model '{model}': no such directory.")
+        raise ModelLoadError(f"cannot load model '{model}': no such directory{_did_you_mean(candidate)}.")
     cached = _cached_snapshot(model)
     if cached is not None:
         return ModelSource(model, cached, True)
@@ -55,9 +53,48 @@ def resolve_model(model: str) -> ModelSource:
     return ModelSource(model, None, False)
 
 
+# What a MarianMT directory needs; weights come in one of these files.
+REQUIRED_FILES = ("config.json", "source.spm", "target.spm", "vocab.json")
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+def check_model_directory(path: Path, model: str | None = None) -> None:
+    """Raise :class:`ModelLoadError` naming every file a MarianMT directory lacks (or has empty)."""
+    name = model or str(path)
+    missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
+    if not any((path / f).is_file() for f in WEIGHT_FILES) and not any(path.glob("model-*.safetensors")):
+        missing.append(" or ".join(WEIGHT_FILES))
+    if missing:
+        raise ModelLoadError(
+            f"cannot load model '{name}': the directory lacks {', '.join(missing)} "
+            f"(a MarianMT directory has {', '.join(REQUIRED_FILES)} and weights)."
+        )
+    empty = [f for f in (*REQUIRED_FILES, *WEIGHT_FILES) if (path / f).is_file() and (path / f).stat().st_size == 0]
+    if empty:
+        raise ModelLoadError(f"cannot load model '{name}': {', '.join(empty)} is empty (a truncated copy?).")
+
+
 def _looks_like_path(model: str) -> bool:
-    """Hub ids are ``name`` or ``org/name``; anything else that is not a directory is a bad path."""
-    return model.startswith((".", "/", "~")) or model.count("/") > 1 or (os.sep != "/" and os.sep in model)
+    """Hub ids are ``name`` or ``org/name``; anything else that is not a directory is a bad path, and
+    so is ``dir/name`` when ``dir`` is a local directory (``models/tinyy``: a typo, not a hub id)."""
+    if model.startswith((".", "/", "~")) or model.endswith(("/", os.sep)) or model.count("/") > 1:
+        return True
+    if os.sep != "/" and os.sep in model:
+        return True
+    head = model.split("/", 1)[0]
+    return "/" in model and Path(head).is_dir()
+
+
+def _did_you_mean(candidate: Path) -> str:
+    import difflib
+
+    parent = candidate.parent
+    try:
+        names = [p.name for p in parent.iterdir() if p.is_dir()]
+    except OSError:
+        return ""
+    close = difflib.get_close_matches(candidate.name, names, n=1)
+    return f" (did you mean {parent / close[0]}?)" if close else ""
 
 
 def _cached_snapshot(model: str) -> Path | None:
@@ -82,10 +119,8 @@ def _probe_hub() -> str | None:
 
 def _not_available(model: str, reason: str) -> str:
     return (
-        f"cannot load model '{model}': {reason}.\n"
-        "  - translate with a local model directory: --model PATH (a MarianMT directory with "
-        "config.json, source.spm, target.spm, vocab.json and weights), or\n"
-        f"  - download it once where the network is reachable (`hf download {model}`) and copy the "
+        f"cannot load model '{model}': {reason}; translate with a local MarianMT directory (--model PATH), "
+        f"or download it once where the network is reachable (`hf download {model}`) and copy the "
         "Hugging Face cache (~/.cache/huggingface, or $HF_HOME) to this machine."
     )
 

@@ -17,9 +17,9 @@ def user_errors() -> tuple[type[BaseException], ...]:
     """Exceptions printed as one line (no traceback) with exit status 2."""
     from mt.backends.base import ModelLoadError
     from mt.config import ConfigError
-    from mt.files import InputError
+    from mt.files import InputError, OutputError
 
-    return (UserError, InputError, ModelLoadError, ConfigError, ValueError)
+    return (UserError, InputError, OutputError, ModelLoadError, ConfigError, ValueError)
 
 
 class Terminated(KeyboardInterrupt):
@@ -36,14 +36,48 @@ class Terminated(KeyboardInterrupt):
 
 
 def raise_on_sigterm() -> None:
-    """Turn SIGTERM into :class:`Terminated` in the main thread (call once, from the command's main)."""
+    """Turn SIGTERM (and SIGHUP: the terminal went away) into :class:`Terminated` in the main thread
+    (call once, from the command's main). A SIGHUP that is ignored (``nohup``) stays ignored."""
 
     def handler(signum, frame):  # noqa: ANN001, ARG001 - signal handler signature
         raise Terminated(signum)
 
     signal.signal(signal.SIGTERM, handler)
+    hup = getattr(signal, "SIGHUP", None)
+    if hup is not None and signal.getsignal(hup) is not signal.SIG_IGN:
+        signal.signal(hup, handler)
+
+
+def warn(message: str) -> None:
+    """``mt: warning: ...`` on stderr: something the user should know, not a refusal."""
+    import sys
+
+    print(f"mt: warning: {message}", file=sys.stderr)
+
+
+def stdin_hint(path: str) -> None:
+    """Say so when a command is about to wait for text typed at a terminal."""
+    import sys
+
+    if path == "-" and sys.stdin is not None and sys.stdin.isatty():
+        print("mt: reading Arabic text from the terminal; end with Ctrl-D (or give a file name)", file=sys.stderr)
+
+
+def progress_note(done: int, total: int, unit: str) -> str:
+    """How far a run got, e.g. ``after 3 of 10 lines``."""
+    return f"after {done} of {total} {unit}"
 
 
 def exit_code(exc: KeyboardInterrupt) -> int:
     """130 for Ctrl-C, 143 for SIGTERM."""
     return exc.exit_code if isinstance(exc, Terminated) else EXIT_INTERRUPTED
+
+
+def signal_name(exc: KeyboardInterrupt) -> str:
+    """``SIGTERM``, ``SIGHUP``... for :class:`Terminated`, ``Ctrl-C`` otherwise."""
+    if isinstance(exc, Terminated):
+        try:
+            return signal.Signals(exc.signum).name
+        except ValueError:
+            return f"signal {exc.signum}"
+    return "Ctrl-C"
