@@ -1,0 +1,61 @@
+"""``number``: a number of the source missing or changed in the translation, or one it made up.
+
+Every number on both sides is read into its possible values (:mod:`mt.qa.numbers_ar`,
+:mod:`mt.qa.numbers_en`). Then:
+
+- *missing*: a number the source writes in digits (strong) that no number of the translation can
+  be (each translation number answers for one source number, so a repeated figure must come
+  through as often as the source has it);
+- *extra*: a number the translation writes in digits that no number of the source, in digits or
+  in words, can be. English number words never count as extra on their own: "two years" may
+  render an Arabic dual and "the first" an Arabic article.
+
+A changed number shows as both: ``{"missing": ["20000"], "extra": ["2000"], ...}``, with the forms
+as written in ``missing_forms`` / ``extra_forms``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mt.qa import numbers_ar, numbers_en
+from mt.qa.numerals import show
+
+
+class NumberCheck:
+    name = "number"
+
+    def __init__(self, params: dict[str, Any] | None = None) -> None:
+        self.params = params or {}
+
+    def __call__(self, source: str, translation: str) -> dict[str, Any] | None:
+        src = numbers_ar.mentions(source)
+        tgt = numbers_en.mentions(translation)
+        if not src and not tgt:
+            return None
+        missing = []
+        if src:
+            used = [False] * len(tgt)
+            for m in src:
+                if not m.strong:
+                    continue
+                for j, t in enumerate(tgt):
+                    if not used[j] and not m.values.isdisjoint(t.values):
+                        used[j] = True
+                        break
+                else:
+                    missing.append(m)
+        extra = []
+        if tgt:
+            pool: set[float] = set()
+            for m in src:
+                pool.update(m.values)
+            extra = [t for t in tgt if t.strong and pool.isdisjoint(t.values)]
+        if not missing and not extra:
+            return None
+        return {
+            "missing": [show(max(m.values)) for m in missing],
+            "extra": [show(max(t.values)) for t in extra],
+            "missing_forms": [m.surface for m in missing],
+            "extra_forms": [t.surface for t in extra],
+        }

@@ -1,0 +1,192 @@
+"""Numbers in English text: digits with separators and scales, number words, ordinals, times.
+
+Forms read (digits are strong mentions, words weak, see :mod:`mt.qa.numerals`):
+
+- ``20,000`` ``20.000`` ``1,234.5`` ``116 123``; Arabic-Indic or Persian digits left by a system;
+- scales after digits: ``20 thousand`` ``1.5 million`` ``$11bn`` ``£5m`` ``3k`` (``m`` may be metres: both);
+- ``15th`` ``1980s`` ``'80s`` ``40%`` ``No.1`` ``WW1``; ranges and scores ``18-7``, ``1950-53``;
+- times ``04:00`` ``16:00`` (also 4 o'clock) ``4.30pm``; fractions ``3/4`` ``½``; dates ``30/9/2018``;
+- words: ``three`` ``fifty-eight`` ``a hundred and five`` ``two thousand`` ``a million``; ordinals
+  ``fifteenth`` ``twenty-first``; ``half`` ``quarter`` ``third``; ``dozen`` ``decade`` ``twice``;
+  decades ``the eighties``; month names (a date's month may be written as a word on one side only).
+"""
+
+from __future__ import annotations
+
+import re
+
+from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, key, parse_digits
+
+_SCALES = {"thousand": (1e3,), "million": (1e6,), "billion": (1e9,), "trillion": (1e12,),
+           "bn": (1e9,), "mn": (1e6,), "m": (1e6, 1), "b": (1e9, 1), "k": (1e3, 1)}
+
+_DIGIT_RE = re.compile(
+    r"(?P<time>(?<!\d)(?P<h>\d{1,2})(?::(?P<mm>\d{2})(?![\d:])(?:\s*(?P<ap>[ap])\.?m\b\.?)?"
+    r"|\.(?P<mm2>\d{2})\s*(?P<ap2>[ap])\.?m\b\.?))"
+    r"|(?P<slash>(?<!\d)\d+(?:/\d+)+)"
+    r"|(?P<spaced>(?<![\d.,])\d{1,3}(?: \d{3})+)(?![\d.,]\d)"
+    r"|(?P<num>\d+(?:[.,]\d+)*)(?:(?P<ord>st|nd|rd|th)\b|(?P<dec>'?s)\b"
+    r"|(?:\s|-)?(?P<scale>thousand|million|billion|trillion|bn|mn|m|b|k)\b)?"
+)
+
+
+def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]]) -> None:
+    prev_end, prev_digits = -10, ""
+    for m in _DIGIT_RE.finditer(text):
+        surface = m.group(0)
+        if m.group("time"):
+            h = int(m.group("h"))
+            mm = m.group("mm") or m.group("mm2")
+            mm = int(mm)
+            if m.group("ap") == "p" or m.group("ap2") == "p":
+                hours = {h, h % 12 + 12}
+            else:
+                hours = {h, h % 12 or 12}
+            vals = {key(x + mm / 100) for x in hours}
+            out.append(Mention(surface, frozenset(vals), True, m.start()))
+        elif m.group("slash"):
+            parts = surface.split("/")
+            if len(parts) == 2 and len(parts[0]) <= 2 and len(parts[1]) <= 2 and int(parts[1]):
+                a, b = int(parts[0]), int(parts[1])
+                out.append(Mention(surface, frozenset({key(a / b), key(a), key(b)}), True, m.start()))
+            else:
+                for p in parts:
+                    out.append(Mention(p, frozenset({key(int(p))}), True, m.start()))
+        elif m.group("spaced"):
+            # 116 123 is one phone number or thousands grouped by spaces; a number written
+            # right-to-left in the source may come out in parts: each part is a mention that
+            # can also be the whole
+            parts = surface.split(" ")
+            whole = key(int("".join(parts)))
+            pos = m.start()
+            for p in parts:
+                out.append(Mention(p, frozenset({key(int(p)), whole}), True, pos))
+                pos += len(p) + 1
+        else:
+            raw = m.group("num")
+            vals = parse_digits(raw)
+            if m.group("scale"):
+                scales = _SCALES[m.group("scale")]
+                vals = {key(v * s) for v in vals for s in scales}
+            elif m.group("dec"):
+                # 1980s -> 1980 (and the 80s); 80s -> 80 (and 1980, 1880...: any century's decade)
+                n = int(raw) if raw.isdigit() else 0
+                if n >= 100:
+                    vals.add(key(n % 100))
+                    if n % 100 == 0:
+                        vals.add(key(n // 100 + 1))  # the 2000s: the 21st century
+                elif n:
+                    vals.update(key(c + n) for c in (1800, 1900, 2000))
+            elif (m.start() - prev_end == 1 and text[m.start() - 1] in "-–" and len(prev_digits) == 4
+                  and len(raw) == 2):
+                vals.add(key(int(prev_digits[:2] + raw)))  # 1950-53
+            out.append(Mention(surface, frozenset(vals), True, m.start()))
+            prev_digits = raw
+        prev_end = m.end()
+        covered.append((m.start(), m.end()))
+
+
+# ---------------------------------------------------------------- words
+_WORDS: dict[str, tuple[str, float]] = {}
+
+
+def _add(kind: str, value: float, *forms: str) -> None:
+    for f in forms:
+        _WORDS[f] = (kind, value)
+
+
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+          "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_UNIT_ORD = ["zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+             "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+             "seventeenth", "eighteenth", "nineteenth"]
+for _i, (_c, _o) in enumerate(zip(_UNITS, _UNIT_ORD)):
+    _add("u", _i, _c, _o)
+for _i, _t in enumerate(["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2):
+    _add("d", _i * 10, _t, _t[:-1] + "ieth")
+    _add("x", _i * 10, _t[:-1] + "ies")  # the eighties
+_add("h", 100, "hundred", "hundredth")
+_add("s", 1e3, "thousand", "thousandth")
+_add("s", 1e6, "million", "millionth")
+_add("s", 1e9, "billion", "billionth")
+_add("s", 1e12, "trillion")
+_add("a", 1, "a", "an")
+_add("f", 0.5, "half")
+_add("f", 0.25, "quarter", "quarters")
+_add("f", 1 / 3, "thirds")
+_add("x", 12, "dozen")
+_add("x", 10, "decade")
+_add("x", 2, "twice", "both", "pair", "couple")
+for _i, _month in enumerate(("january", "february", "march", "april", "june", "july", "august", "september",
+                             "october", "november", "december"), 1):
+    _add("x", _i if _i < 5 else _i + 1, _month)
+_WORDS["third"] = ("u3", 3)  # third: 3rd or 1/3
+
+_WORD_RE = re.compile(
+    r"\b(?:(?P<a>an?)(?=\s+(?:hundred|thousand|million|billion|trillion)\b)|(?P<w>"
+    + "|".join(sorted((w for w in _WORDS if w not in ("a", "an")), key=len, reverse=True))
+    + r"))\b",
+    re.IGNORECASE,
+)
+_JOIN = re.compile(r"\s*-\s*|\s+|\s+and\s+")
+
+
+def _word_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]]) -> None:
+    group: list[tuple[str, float]] = []
+    g_start = g_end = 0
+    extra: set[float] = set()
+
+    def flush() -> None:
+        if not group:
+            return
+        total = cur = 0.0
+        for kind, v in group:
+            if kind == "h":
+                cur = max(cur, 1) * v
+            elif kind == "s":
+                total += max(cur, 1) * v
+                cur = 0
+            else:
+                cur += v
+        vals = {key(total + cur)} | extra
+        out.append(Mention(text[g_start:g_end], frozenset(vals), False, g_start))
+        group.clear()
+        extra.clear()
+
+    for m in _WORD_RE.finditer(text):
+        if covered and any(a <= m.start() < b for a, b in covered):
+            continue
+        if m.group("a"):
+            kind, v = "u", 1
+        else:
+            kind, v = _WORDS[m.group("w").lower()]
+        if kind in ("x", "f"):
+            flush()
+            out.append(Mention(m.group(0), frozenset({key(v)}), False, m.start()))
+            continue
+        if group:
+            gap = text[g_end:m.start()]
+            if not _JOIN.fullmatch(gap) or (" and " in gap and group[-1][0] not in ("h", "s")):
+                flush()
+        if not group:
+            g_start = m.start()
+        if kind == "u3":
+            kind = "u"
+            extra.add(key(1 / 3))
+        group.append((kind, v))
+        g_end = m.end()
+    flush()
+
+
+def mentions(text: str) -> list[Mention]:
+    """Numbers in an English sentence (digits first, then words)."""
+    out: list[Mention] = []
+    covered: list[tuple[int, int]] = []
+    if HAS_DIGIT.search(text):
+        text = text.translate(DIGIT_TABLE).replace("٫", ".").replace("٬", ",")
+        _digit_mentions(text, out, covered)
+    if "½" in text or "¼" in text or "¾" in text or "⅓" in text or "⅔" in text:
+        for m in FRACTION_RE.finditer(text):
+            out.append(Mention(m.group(0), frozenset({key(FRACTIONS[m.group(0)])}), True, m.start()))
+    _word_mentions(text, out, covered)
+    return out

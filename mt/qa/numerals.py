@@ -1,0 +1,80 @@
+"""Shared number plumbing for the ``number`` check: mentions, value keys, digit groups.
+
+A *mention* is one number as written: ``(surface, values, strong)``. ``values`` is the frozenset of
+readings it can have (``20.000`` may be twenty thousand or twenty; ``16:00`` is 16 or 4 o'clock),
+as keys from :func:`key`. ``strong`` mentions are written in digits: they must come through the
+translation. Number words are *weak*: a translator may write ``ثلاثة`` as "three", "3", or fold it
+into the grammar (Arabic duals), so they only ever count as evidence that a number is present.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from mt.text.charsets import DIGITS
+
+
+class Mention(NamedTuple):
+    surface: str
+    values: frozenset
+    strong: bool
+    start: int = 0
+
+
+def key(value: float) -> float:
+    """A comparable reading: rounded so 3.60 == 3.6 and 1.5e9 survives float arithmetic."""
+    return round(float(value), 4)
+
+
+def show(value: float) -> str:
+    """``20000`` / ``2.5`` / ``1500000000``: how a reading is reported to the editor."""
+    if value == int(value):
+        return str(int(value))
+    return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+# Arabic-Indic and Persian digits read as ASCII; the Arabic decimal (٫) and thousands (٬)
+# separators keep their own characters so their meaning is not lost.
+DIGIT_TABLE = {ord(c): ord("0") + i for i, c in enumerate("٠١٢٣٤٥٦٧٨٩")}
+DIGIT_TABLE.update({ord(c): ord("0") + i for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
+
+HAS_DIGIT = re.compile(f"[{DIGITS}]")
+FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
+FRACTION_RE = re.compile("[½¼¾⅓⅔]")
+
+
+def parse_digits(text: str) -> set[float]:
+    """Readings of a digit group with separators: ``20,000`` ``20.000`` ``3٫5`` ``30،000`` ``1.234,5``.
+
+    ``٫`` is a decimal point and ``٬``/``،`` group thousands; ``.`` and ``,`` are read by position:
+    repeated -> thousands, both -> the last one is the decimal point, a single one followed by exactly
+    three digits -> either (20.000 is twenty thousand in much of Europe, 20.0 elsewhere).
+    """
+    text = text.replace("٬", "").replace("،", "")
+    if "٫" in text:
+        text = text.replace(",", "").replace(".", "").replace("٫", ".")
+        try:
+            return {key(float(text))}
+        except ValueError:
+            return set()
+    n_dot, n_comma = text.count("."), text.count(",")
+    if not n_dot and not n_comma:
+        return {key(int(text))}
+    if n_dot and n_comma:
+        dec = "." if text.rfind(".") > text.rfind(",") else ","
+        grp = "," if dec == "." else "."
+        text = text.replace(grp, "").replace(dec, ".")
+        try:
+            return {key(float(text))}
+        except ValueError:
+            return set()
+    sep = "." if n_dot else ","
+    parts = text.split(sep)
+    if len(parts) > 2:
+        return {key(int("".join(parts)))}
+    whole, frac = parts
+    out = {key(float(f"{whole}.{frac}"))}
+    if len(frac) == 3:
+        out.add(key(int(whole + frac)))
+    return out
