@@ -90,6 +90,7 @@ _NUMBER_WITH_UNIT = re.compile(
 )
 _AR_WORD = re.compile(r"[\u0621-\u063a\u0641-\u064a][\u0621-\u064a\u064b-\u065f\u0670]+")
 _EN_WORD = re.compile(r"\b[A-Za-z]{3,}\b")
+_TO_ASCII = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _SRC_HAS_DIGIT = re.compile(r"[0-9\u0660-\u0669\u06f0-\u06f9]")
 _SCALE_SWAP = {"million": "billion", "billion": "million", "thousand": "million", "bn": "m", "m": "bn"}
 
@@ -121,8 +122,16 @@ def _change_number(ref: str, rng: random.Random) -> str | None:
     return ref[:m.start()] + new + ref[m.end():]
 
 
-def _drop_number(ref: str, rng: random.Random) -> str | None:
-    groups = list(_NUMBER_WITH_UNIT.finditer(ref))
+def _digit_strings(src: str) -> set[str]:
+    ascii_src = src.translate(_TO_ASCII)
+    return {re.sub(r"\D", "", g) for g in re.findall(r"\d+(?:[.,،٫٬]\d+)*", ascii_src)}
+
+
+def _drop_number(ref: str, src: str, rng: random.Random) -> str | None:
+    # only numbers the source writes in digits too: those must come through
+    in_source = _digit_strings(src)
+    groups = [m for m in _NUMBER_WITH_UNIT.finditer(ref)
+              if re.sub(r"\D", "", _DIGIT_GROUP.search(m.group(0)).group(0)) in in_source]
     if not groups:
         return None
     m = rng.choice(groups)
@@ -144,7 +153,8 @@ def _loop(ref: str, rng: random.Random) -> str | None:
     if len(words) < 4:
         return None
     n = rng.randint(1, 4)
-    i = rng.randrange(0, len(words) - n + 1)
+    starts = [i for i in range(len(words) - n + 1) if any(c.isalnum() for w in words[i:i + n] for c in w)]
+    i = rng.choice(starts)
     k = rng.randint(3, 8)
     gram = words[i:i + n]
     return " ".join(words[:i] + gram * k + words[i + n:])
@@ -167,7 +177,7 @@ def corrupt(kind: str, src: str, ref: str, rng: random.Random) -> str | None:
     if kind == "number_changed":
         return _change_number(ref, rng) if _SRC_HAS_DIGIT.search(src) else None
     if kind == "number_dropped":
-        return _drop_number(ref, rng) if _SRC_HAS_DIGIT.search(src) else None
+        return _drop_number(ref, src, rng) if _SRC_HAS_DIGIT.search(src) else None
     if kind == "arabic_left":
         return _arabic_left(ref, src, rng)
     if kind == "source_copied":
@@ -239,40 +249,48 @@ def format_report(report: dict[str, Any]) -> str:
 
 
 # ---------------------------------------------------------------- calibration
-def calibrate(dev: dict[str, Any], target_length: float = 0.002) -> dict[str, Any]:
+def calibrate(dev: dict[str, Any], target_low: float = 0.004) -> dict[str, Any]:
     """Learn the length model from the tuning half (all three references pooled)."""
-    from mt.qa.length import DEFAULTS, LengthCheck, content_length
+    from mt.qa.length import DEFAULTS, LengthCheck, content_length, ends_sentence
 
-    xs, rs = [], []
+    probe = LengthCheck()
+    xs, rs, heads = [], [], []
     for i in dev["halves"]["tuning"]:
-        n_src = content_length(dev["src"][i])
+        src = dev["src"][i]
+        n_src = content_length(src)
         if n_src == 0:
             continue
         for lines in dev["refs"].values():
-            n_tgt = content_length(lines[i])
+            n_tgt = probe.translation_length(lines[i])
             if n_tgt == 0:
                 continue
             xs.append(math.log(n_src + 1))
             rs.append(math.log((n_tgt + 1) / (n_src + 1)))
+            heads.append(not ends_sentence(src))
     n = len(xs)
-    mx, mr = sum(xs) / n, sum(rs) / n
-    b = sum((x - mx) * (r - mr) for x, r in zip(xs, rs)) / sum((x - mx) ** 2 for x in xs)
+    body = [(x, r) for x, r, h in zip(xs, rs, heads) if not h]
+    mx, mr = sum(x for x, _ in body) / len(body), sum(r for _, r in body) / len(body)
+    b = sum((x - mx) * (r - mr) for x, r in body) / sum((x - mx) ** 2 for x, _ in body)
     a = mr - b * mx
+    head_res = [r - a - b * x for x, r, h in zip(xs, rs, heads) if h]
+    head_shift = sum(head_res) / len(head_res) if head_res else 0.0
     # squared residuals ~ s0^2 + s1 / (src + 1): least squares in u = 1 / (src + 1)
     us = [math.exp(-x) for x in xs]
-    e2 = [(r - a - b * x) ** 2 for x, r in zip(xs, rs)]
+    e2 = [(r - a - b * x - (head_shift if h else 0.0)) ** 2 for x, r, h in zip(xs, rs, heads)]
     mu_, me = sum(us) / n, sum(e2) / n
     s1 = sum((u - mu_) * (e - me) for u, e in zip(us, e2)) / sum((u - mu_) ** 2 for u in us)
     s1 = max(s1, 0.0)
     s0 = math.sqrt(max(me - s1 * mu_, 1e-4))
     params = dict(DEFAULTS)
-    params.update({"a": round(a, 4), "b": round(b, 4), "s0": round(s0, 4), "s1": round(s1, 4)})
-    zs = sorted((r - a - b * x) / math.sqrt(s0 ** 2 + s1 * u) for x, r, u in zip(xs, rs, us))
-    k = max(0, int(target_length * n) - 1)
-    # no tighter than the spread of human translations allows, and never tighter than 3.5 spreads:
-    # a new set of human translations has tails NTREX does not show
-    params["z_low"] = round(max(3.5, -zs[k] * 1.1), 2)
-    params["z_high"] = round(max(4.0, zs[-1 - k] * 1.1), 2)
+    params.update({"a": round(a, 4), "b": round(b, 4), "s0": round(s0, 4), "s1": round(s1, 4),
+                   "head_shift": round(head_shift, 4)})
+    zs = sorted(math.sqrt(e) * (1 if r - a - b * x - (head_shift if h else 0.0) > 0 else -1)
+                / math.sqrt(s0 ** 2 + s1 * u) for x, r, u, e, h in zip(xs, rs, us, e2, heads))
+    # short side: the spread below which ``target_low`` of the human translations fall, but never
+    # tighter than 3 spreads (a new set of human translations has tails NTREX does not show);
+    # long side (no damage kind to catch but hallucination): beyond every human translation seen
+    params["z_low"] = round(max(3.0, -zs[int(target_low * n)]), 2)
+    params["z_high"] = round(max(4.0, zs[-1] * 1.1), 2)
     params["fit"] = {"pairs": n, "half": "tuning", "z_min": round(zs[0], 2), "z_max": round(zs[-1], 2)}
     return params
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 from mt.qa import numbers_ar, numbers_en
-from mt.qa.numerals import show
+from mt.qa.numerals import shown
 
 
 class NumberCheck:
@@ -36,9 +36,25 @@ class NumberCheck:
         missing = []
         if src:
             used = [False] * len(tgt)
+            # an English number word that renders an Arabic number word is spoken for: "first"
+            # for "الأولى" does not also stand in for a "1" of the source
             for m in src:
                 if not m.strong:
-                    continue
+                    for j, t in enumerate(tgt):
+                        if not used[j] and not t.strong and not m.values.isdisjoint(t.values):
+                            used[j] = True
+                            break
+            # digits answer digits first, then what words are left
+            pending = []
+            for m in src:
+                if m.strong:
+                    for j, t in enumerate(tgt):
+                        if not used[j] and t.strong and not m.values.isdisjoint(t.values):
+                            used[j] = True
+                            break
+                    else:
+                        pending.append(m)
+            for m in pending:
                 for j, t in enumerate(tgt):
                     if not used[j] and not m.values.isdisjoint(t.values):
                         used[j] = True
@@ -54,8 +70,8 @@ class NumberCheck:
         if not missing and not extra:
             return None
         return {
-            "missing": [show(max(m.values)) for m in missing],
-            "extra": [show(max(t.values)) for t in extra],
+            "missing": [shown(m) for m in missing],
+            "extra": [shown(t) for t in extra],
             "missing_forms": [m.surface for m in missing],
             "extra_forms": [t.surface for t in extra],
         }

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, key, parse_digits
+from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values
 from mt.text.charsets import DIACRITICS, TATWEEL
 
 # Normalisation for matching: digits to ASCII, no diacritics or tatweel, one alef, ى->ي, ة->ه.
@@ -58,26 +58,26 @@ def _digit_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]
         surface = m.group(0)
         if m.group("time"):
             h, mm = (int(x) for x in surface.split(":"))
-            if mm == 0:
-                vals = {key(h), key(h % 12 or 12)}
-            else:
-                vals = {key(h + mm / 100), key((h % 12 or 12) + mm / 100)}
-            out.append(Mention(surface, frozenset(vals), True, m.start()))
+            vals, text = time_values(h, mm)
+            out.append(Mention(surface, vals, True, m.start(), text))
         elif m.group("rdec"):
             a, b = m.group("rdec"), m.group("rfrac")
             # 3ر60 is 3.60; older type set it right-to-left, so read 60.3 too
-            out.append(Mention(surface, frozenset({key(float(f"{a}.{b}")), key(float(f"{b}.{a}"))}), True, m.start()))
+            out.append(Mention(surface, frozenset({key(float(f"{a}.{b}")), key(float(f"{b}.{a}"))}), True, m.start(),
+                              f"{a}.{b}"))
         elif m.group("slash"):
             parts = surface.split("/")
             if len(parts) == 2 and len(parts[0]) <= 2 and len(parts[1]) <= 2 and int(parts[1]):
                 a, b = int(parts[0]), int(parts[1])
-                out.append(Mention(surface, frozenset({key(a / b), key(a), key(b)}), True, m.start()))
+                out.append(Mention(surface, frozenset({key(a / b), key(a), key(b)}), True, m.start(), surface))
             else:
                 for p in parts:  # a date: day, month, year each on its own
                     out.append(Mention(p, frozenset({key(int(p))}), True, m.start()))
         else:
             raw = m.group("num")
             vals = parse_digits(raw)
+            if len(raw) <= 5:
+                vals.update(dotted_time(raw))
             scale = m.group("scale")
             if scale:
                 s = _SCALES[scale]

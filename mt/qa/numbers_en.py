@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, key, parse_digits
+from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values
 
 _SCALES = {"thousand": (1e3,), "million": (1e6,), "billion": (1e9,), "trillion": (1e12,),
            "bn": (1e9,), "mn": (1e6,), "m": (1e6, 1), "b": (1e9, 1), "k": (1e3, 1)}
@@ -38,17 +38,15 @@ def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]
             h = int(m.group("h"))
             mm = m.group("mm") or m.group("mm2")
             mm = int(mm)
-            if m.group("ap") == "p" or m.group("ap2") == "p":
-                hours = {h, h % 12 + 12}
-            else:
-                hours = {h, h % 12 or 12}
-            vals = {key(x + mm / 100) for x in hours}
-            out.append(Mention(surface, frozenset(vals), True, m.start()))
+            vals, text = time_values(h, mm, pm=m.group("ap") == "p" or m.group("ap2") == "p")
+            if m.group("mm2"):
+                vals = vals | {key(h + mm / 100)}  # 4.40am: also the decimal 4.40 of a source
+            out.append(Mention(surface, vals, True, m.start(), text))
         elif m.group("slash"):
             parts = surface.split("/")
             if len(parts) == 2 and len(parts[0]) <= 2 and len(parts[1]) <= 2 and int(parts[1]):
                 a, b = int(parts[0]), int(parts[1])
-                out.append(Mention(surface, frozenset({key(a / b), key(a), key(b)}), True, m.start()))
+                out.append(Mention(surface, frozenset({key(a / b), key(a), key(b)}), True, m.start(), surface))
             else:
                 for p in parts:
                     out.append(Mention(p, frozenset({key(int(p))}), True, m.start()))
@@ -65,6 +63,8 @@ def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]
         else:
             raw = m.group("num")
             vals = parse_digits(raw)
+            if len(raw) <= 5:
+                vals.update(dotted_time(raw))
             if m.group("scale"):
                 scales = _SCALES[m.group("scale")]
                 vals = {key(v * s) for v in vals for s in scales}

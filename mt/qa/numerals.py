@@ -20,6 +20,33 @@ class Mention(NamedTuple):
     values: frozenset
     strong: bool
     start: int = 0
+    shown: str = ""  # the reading reported to the editor; default: the largest value
+
+
+def shown(m: Mention) -> str:
+    return m.shown or show(max(m.values))
+
+
+TIME_BASE = 10000.0  # times with minutes are read as TIME_BASE + h + mm/100: 5:30 never equals 5.3
+
+
+_DOTTED_TIME = re.compile(r"(\d{1,2})[.٫](\d{2})")
+
+
+def dotted_time(raw: str) -> frozenset:
+    """``7.55`` / ``4.40`` may be a clock time (British and Arabic press write it so): its time readings."""
+    m = _DOTTED_TIME.fullmatch(raw)
+    if m is None or int(m.group(1)) > 24 or int(m.group(2)) > 59:
+        return frozenset()
+    return time_values(int(m.group(1)), int(m.group(2)))[0]
+
+
+def time_values(h: int, mm: int, pm: bool = False) -> tuple[frozenset, str]:
+    """Readings of the clock time h:mm (24-hour and 12-hour), and how to show it."""
+    hours = {h, h % 12 + 12} if pm else {h, h % 12 or 12}
+    if mm == 0:
+        return frozenset(key(x) for x in hours), f"{h}:00"
+    return frozenset(key(TIME_BASE + x + mm / 100) for x in hours), f"{h}:{mm:02d}"
 
 
 def key(value: float) -> float:
