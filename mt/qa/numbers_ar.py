@@ -67,11 +67,11 @@ def _digit_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]
                               f"{a}.{b}"))
         elif m.group("slash"):
             parts = surface.split("/")
-            if len(parts) == 2 and len(parts[0]) <= 2 and len(parts[1]) <= 2 and int(parts[1]):
+            if len(parts) == 2 and 0 < int(parts[0]) < int(parts[1]) <= 10:  # 3/4: a fraction
                 a, b = int(parts[0]), int(parts[1])
-                out.append(Mention(surface, frozenset({key(a / b), key(a), key(b)}), True, m.start(), surface))
+                out.append(Mention(surface, frozenset({key(a / b)}), True, m.start(), surface))
             else:
-                for p in parts:  # a date: day, month, year each on its own
+                for p in parts:  # a date (19/6/1953), 9/11, 24/7: each part on its own
                     out.append(Mention(p, frozenset({key(int(p))}), True, m.start()))
         else:
             raw = m.group("num")

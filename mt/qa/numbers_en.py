@@ -44,9 +44,9 @@ def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]
             out.append(Mention(surface, vals, True, m.start(), text))
         elif m.group("slash"):
             parts = surface.split("/")
-            if len(parts) == 2 and len(parts[0]) <= 2 and len(parts[1]) <= 2 and int(parts[1]):
+            if len(parts) == 2 and 0 < int(parts[0]) < int(parts[1]) <= 10:  # 3/4: a fraction
                 a, b = int(parts[0]), int(parts[1])
-                out.append(Mention(surface, frozenset({key(a / b), key(a), key(b)}), True, m.start(), surface))
+                out.append(Mention(surface, frozenset({key(a / b)}), True, m.start(), surface))
             else:
                 for p in parts:
                     out.append(Mention(p, frozenset({key(int(p))}), True, m.start()))
