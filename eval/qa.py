@@ -15,7 +15,10 @@ Corruptions (deterministic for a seed; each applied only where it means somethin
 
 - ``number_changed``: one digit group of a reference that has one, on a line whose source has a
   number in digits, gets a digit replaced, dropped or added, or its scale word swapped;
-- ``number_dropped``: one such number (with its scale word or percent sign) deleted;
+- ``number_dropped``: one such number (with its scale word or percent sign) that the source also
+  writes in digits deleted;
+- ``number_word_changed``: a number word of three or more ("four", "twenty", "sixth") of a
+  reference replaced by another one;
 - ``arabic_left``: one English word (3+ letters) replaced by a word of the Arabic source;
 - ``source_copied``: the translation is the source;
 - ``ngram_looped``: an n-gram (n = 1-4) of the reference repeated back to back, 3-8 times in all;
@@ -39,6 +42,7 @@ REFERENCES = ("en", "en-gb", "en-us")
 KINDS = {  # corruption -> the check that must flag it
     "number_changed": "number",
     "number_dropped": "number",
+    "number_word_changed": "number",
     "arabic_left": "untranslated",
     "source_copied": "untranslated",
     "ngram_looped": "repetition",
@@ -139,6 +143,25 @@ def _drop_number(ref: str, src: str, rng: random.Random) -> str | None:
     return re.sub(r"  +", " ", out).strip()
 
 
+_NUMBER_WORDS = ["three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen",
+                 "twenty", "thirty", "forty", "fifty", "hundred"]
+_ORDINAL_WORDS = ["third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
+_NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(_NUMBER_WORDS + _ORDINAL_WORDS) + r")\b", re.IGNORECASE)
+
+
+def _change_number_word(ref: str, rng: random.Random) -> str | None:
+    words = list(_NUMBER_WORD_RE.finditer(ref))
+    if not words:
+        return None
+    m = rng.choice(words)
+    w = m.group(0).lower()
+    pool = _ORDINAL_WORDS if w in _ORDINAL_WORDS else _NUMBER_WORDS
+    new = rng.choice([x for x in pool if x != w])
+    if m.group(0)[0].isupper():
+        new = new.capitalize()
+    return ref[:m.start()] + new + ref[m.end():]
+
+
 def _arabic_left(ref: str, src: str, rng: random.Random) -> str | None:
     words = list(_EN_WORD.finditer(ref))
     ar = _AR_WORD.findall(src)
@@ -178,6 +201,8 @@ def corrupt(kind: str, src: str, ref: str, rng: random.Random) -> str | None:
         return _change_number(ref, rng) if _SRC_HAS_DIGIT.search(src) else None
     if kind == "number_dropped":
         return _drop_number(ref, src, rng) if _SRC_HAS_DIGIT.search(src) else None
+    if kind == "number_word_changed":
+        return _change_number_word(ref, rng)
     if kind == "arabic_left":
         return _arabic_left(ref, src, rng)
     if kind == "source_copied":

@@ -6,9 +6,10 @@ Every number on both sides is read into its possible values (:mod:`mt.qa.numbers
 - *missing*: a number the source writes in digits (strong) that no number of the translation can
   be (each translation number answers for one source number, so a repeated figure must come
   through as often as the source has it);
-- *extra*: a number the translation writes in digits that no number of the source, in digits or
-  in words, can be. English number words never count as extra on their own: "two years" may
-  render an Arabic dual and "the first" an Arabic article.
+- *extra*: a number the translation writes in digits, or as a cardinal or ordinal word of three
+  or more ("four", "fifteenth"), that no number of the source, in digits or in words, can be.
+  "one", "two", "first", "second", "half", months and the like never count as extra on their
+  own: "two years" may render an Arabic dual, "the first" an Arabic article.
 
 A changed number shows as both: ``{"missing": ["20000"], "extra": ["2000"], ...}``, with the forms
 as written in ``missing_forms`` / ``extra_forms``.
@@ -27,6 +28,7 @@ class NumberCheck:
 
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         self.params = params or {}
+        self.word_extras = bool(self.params.get("word_extras", True))
 
     def __call__(self, source: str, translation: str) -> dict[str, Any] | None:
         src = numbers_ar.mentions(source)
@@ -66,12 +68,13 @@ class NumberCheck:
             pool: set[float] = set()
             for m in src:
                 pool.update(m.values)
-            extra = [t for t in tgt if t.strong and pool.isdisjoint(t.values)]
+            extra = [t for t in tgt if (t.strong or (self.word_extras and t.counted and max(t.values) >= 3))
+                     and pool.isdisjoint(t.values)]
         if not missing and not extra:
             return None
         return {
             "missing": [shown(m) for m in missing],
             "extra": [shown(t) for t in extra],
-            "missing_forms": [m.surface for m in missing],
+            "missing_forms": [numbers_ar.original_surface(source, m) for m in missing],
             "extra_forms": [t.surface for t in extra],
         }

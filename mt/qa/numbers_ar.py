@@ -52,6 +52,12 @@ _DIGIT_RE = re.compile(
 )
 
 
+_HIJRI_AFTER = re.compile(
+    r"\s*(?:ه(?![" + _L + r"])|هجري|هجريه|(?:من\s+)?(?:شهر\s+)?"
+    r"(?:محرم|صفر|ربيع|جمادي|رجب|شعبان|رمضان|شوال|ذو|ذي)(?![" + _L + r"]))"
+)
+
+
 def _digit_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]) -> None:
     prev_end, prev_digits = -10, ""
     for m in _DIGIT_RE.finditer(norm):
@@ -71,8 +77,10 @@ def _digit_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]
                 a, b = int(parts[0]), int(parts[1])
                 out.append(Mention(surface, frozenset({key(a / b)}), True, m.start(), surface))
             else:
+                pos = m.start()
                 for p in parts:  # a date (19/6/1953), 9/11, 24/7: each part on its own
-                    out.append(Mention(p, frozenset({key(int(p))}), True, m.start()))
+                    out.append(Mention(p, frozenset({key(int(p))}), True, pos))
+                    pos += len(p) + 1
         else:
             raw = m.group("num")
             vals = parse_digits(raw)
@@ -84,7 +92,9 @@ def _digit_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]
                 vals = {key(v * s) for v in vals}
             elif m.start() - prev_end == 1 and norm[m.start() - 1] in "-–" and len(prev_digits) == 4 and len(raw) == 2:
                 vals.add(key(int(prev_digits[:2] + raw)))  # 1950-53
-            out.append(Mention(surface, frozenset(vals), True, m.start()))
+            # a Hijri date (1440هـ, 15 رمضان) is often left out or converted by translators: weak
+            strong = scale is not None or _HIJRI_AFTER.match(norm, m.end()) is None
+            out.append(Mention(surface, frozenset(vals), strong, m.start()))
             prev_digits = raw
         prev_end = m.end()
         covered.append((m.start(), m.end()))
@@ -127,7 +137,7 @@ _add("p", 1e6, "ملايين")
 _add("s2", 1e6, "مليونان", "مليونين", "مليوني")
 _add("s", 1e9, "مليار", "مليارا", "بليون")
 _add("p", 1e9, "مليارات", "بلايين")
-_add("s2", 1e9, "ملياران", "مليارين", "مليارى")
+_add("s2", 1e9, "ملياران", "مليارين", "ملياري")
 _add("s", 1e12, "تريليون")
 _add("f", 0.5, "نصف")
 _add("f", 0.25, "ربع", "ارباع")
@@ -136,18 +146,40 @@ _add("f", 2 / 3, "ثلثي", "ثلثا")
 for _noun in ("عام", "سنت", "يوم", "شهر", "اسبوع", "ساعت", "دقيقت", "مرت", "هدف", "نقطت", "دولار",
               "شخص", "طفل", "قرن", "عقد", "جزء", "طرف", "فريق", "بلد", "دولت"):
     _add("x", 2, _noun + "ين", _noun + "ان")
+_add("x", 2, "ثنائي", "ثنائيه")  # 2-way, bilateral
+_add("x", 3, "ثلاثي", "ثلاثيه")  # 3D: ثلاثية الأبعاد
+_add("x", 4, "رباعي", "رباعيه")
+_add("x", 5, "خماسي", "خماسيه")
 for _i, _month in enumerate(("يناير", "فبراير", "مارس", "ابريل", "مايو", "يونيو", "يوليو", "اغسطس",
                              "سبتمبر", "اكتوبر", "نوفمبر", "ديسمبر"), 1):
     _add("x", _i, _month)
 for _i, _month in ((2, "شباط"), (3, "اذار"), (4, "نيسان"), (5, "ايار"), (6, "حزيران"), (7, "تموز"), (9, "ايلول")):
     _add("x", _i, _month)
 
+assert all(normalize(w) == w for w in _WORDS), "lexicon entries must be written normalised"
+
 _WORD_RE = re.compile(
     r"(?<![" + _L + r"])(?P<pre>[وف]?(?:لل|[بلك]?ال|[بلك])?)(?P<w>"
     + "|".join(sorted(_WORDS, key=len, reverse=True))
-    + r")(?![" + _L + r"])"
+    + r")ا?(?![" + _L + r"])"  # ا: the accusative ending (ثلاثًا, مليونًا)
 )
 _GAP = re.compile(r"\s*")
+
+
+def _joins(prev: tuple[str, float], nxt: tuple[str, float], waw: bool) -> bool:
+    """Whether number word ``nxt`` continues the number ending in ``prev`` (Arabic order: units
+    before tens, ``و`` before every part after the first, none before عشر, مئة and the scales)."""
+    pk, pv = prev
+    nk, nv = nxt
+    if not waw:
+        if nk == "t":
+            return pk == "u" and pv < 10  # خمسة عشر, الخامس عشر
+        if nk == "h":
+            return nv == 100 and pk == "u"  # ثلاث مئة
+        return nk in ("s", "p", "s2") and pk in ("u", "t", "d", "h")  # ثلاثة آلاف
+    if pk in ("h", "s", "p", "s2"):
+        return nk in ("u", "t", "d", "h")  # مئة وخمسة, ألف وخمسمائة
+    return nk == "d" and pk == "u"  # خمسة وعشرون, الحادي والعشرين
 
 
 def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]) -> None:
@@ -186,7 +218,8 @@ def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]
             flush()
             out.append(Mention(m.group(0), frozenset({key(v)}), False, m.start()))
             continue
-        if group and not _GAP.fullmatch(norm, g_end, m.start()):
+        if group and not (_GAP.fullmatch(norm, g_end, m.start())
+                          and _joins(group[-1], (kind, v), "و" in m.group("pre"))):
             flush()
         if not group:
             g_start = m.start()
@@ -195,6 +228,16 @@ def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]
         group.append((kind, v))
         g_end = m.end()
     flush()
+
+
+def original_surface(text: str, m: Mention) -> str:
+    """The words of ``text`` as written (diacritics, hamza, tatweel kept) for a mention read from
+    its normalised form."""
+    index = [i for i, ch in enumerate(text) if ch.translate(_TABLE)]
+    end = m.start + len(m.surface) - 1
+    if m.start >= len(index) or end >= len(index):
+        return m.surface
+    return text[index[m.start]:index[end] + 1]
 
 
 def mentions(text: str) -> list[Mention]:

@@ -48,8 +48,10 @@ def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]
                 a, b = int(parts[0]), int(parts[1])
                 out.append(Mention(surface, frozenset({key(a / b)}), True, m.start(), surface))
             else:
+                pos = m.start()
                 for p in parts:
-                    out.append(Mention(p, frozenset({key(int(p))}), True, m.start()))
+                    out.append(Mention(p, frozenset({key(int(p))}), True, pos))
+                    pos += len(p) + 1
         elif m.group("spaced"):
             # 116 123 is one phone number or thousands grouped by spaces; a number written
             # right-to-left in the source may come out in parts: each part is a mention that
@@ -131,6 +133,18 @@ _WORD_RE = re.compile(
 _JOIN = re.compile(r"\s*-\s*|\s+|\s+and\s+")
 
 
+def _joins(prev: tuple[str, float], nxt: tuple[str, float], and_: bool) -> bool:
+    """Whether number word ``nxt`` continues the number ending in ``prev``: twenty-one, three
+    hundred (and) five, two thousand, a million; not "one two" or "first two"."""
+    pk, pv = prev
+    nk, nv = nxt
+    if nk in ("h", "s"):
+        return not and_ and pk in ("u", "d", "h", "a") and (nk == "s" or pk != "h")
+    if pk in ("h", "s"):
+        return nk in ("u", "d", "u3")
+    return not and_ and pk == "d" and nk in ("u", "u3") and 0 < nv < 10
+
+
 def _word_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]]) -> None:
     group: list[tuple[str, float]] = []
     g_start = g_end = 0
@@ -143,13 +157,15 @@ def _word_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]]
         for kind, v in group:
             if kind == "h":
                 cur = max(cur, 1) * v
+            elif kind == "a":
+                cur += 1
             elif kind == "s":
                 total += max(cur, 1) * v
                 cur = 0
             else:
                 cur += v
         vals = {key(total + cur)} | extra
-        out.append(Mention(text[g_start:g_end], frozenset(vals), False, g_start))
+        out.append(Mention(text[g_start:g_end], frozenset(vals), False, g_start, counted=True))
         group.clear()
         extra.clear()
 
@@ -157,7 +173,7 @@ def _word_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]]
         if covered and any(a <= m.start() < b for a, b in covered):
             continue
         if m.group("a"):
-            kind, v = "u", 1
+            kind, v = "a", 1
         else:
             kind, v = _WORDS[m.group("w").lower()]
         if kind in ("x", "f"):
@@ -166,7 +182,7 @@ def _word_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]]
             continue
         if group:
             gap = text[g_end:m.start()]
-            if not _JOIN.fullmatch(gap) or (" and " in gap and group[-1][0] not in ("h", "s")):
+            if not (_JOIN.fullmatch(gap) and _joins(group[-1], (kind, v), " and " in gap)):
                 flush()
         if not group:
             g_start = m.start()

@@ -21,6 +21,7 @@ class Mention(NamedTuple):
     strong: bool
     start: int = 0
     shown: str = ""  # the reading reported to the editor; default: the largest value
+    counted: bool = False  # a cardinal or ordinal in words ("three", "fifteenth"), not "half" or "June"
 
 
 def shown(m: Mention) -> str:
