@@ -25,8 +25,12 @@ DEFAULTS = {"a": 0.3, "b": -0.05, "s0": 0.13, "s1": 2.0, "head_shift": 0.0, "acr
             "z_low": 4.0, "z_high": 4.5, "z_low_unfinished": 2.8, "min_source": 1}
 
 
+_NON_CONTENT = re.compile(r"[\W_]")
+
+
 def content_length(text: str) -> int:
-    return len(_CONTENT.findall(text))
+    """Letters and digits (any script): spaces, punctuation and marks do not count."""
+    return len(text) - len(_NON_CONTENT.findall(text))
 
 
 def acronym_letters(text: str) -> int:

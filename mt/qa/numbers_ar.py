@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values
+from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values, trie_pattern
 from mt.text.charsets import DIACRITICS, TATWEEL
 
 # Normalisation for matching: digits to ASCII, no diacritics or tatweel, one alef, ى->ي, ة->ه.
@@ -160,7 +160,7 @@ assert all(normalize(w) == w for w in _WORDS), "lexicon entries must be written 
 
 _WORD_RE = re.compile(
     r"(?<![" + _L + r"])(?P<pre>[وف]?(?:لل|[بلك]?ال|[بلك])?)(?P<w>"
-    + "|".join(sorted(_WORDS, key=len, reverse=True))
+    + trie_pattern(_WORDS)
     + r")ا?(?![" + _L + r"])"  # ا: the accusative ending (ثلاثًا, مليونًا)
 )
 _GAP = re.compile(r"\s*")
@@ -233,7 +233,7 @@ def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]
 def original_surface(text: str, m: Mention) -> str:
     """The words of ``text`` as written (diacritics, hamza, tatweel kept) for a mention read from
     its normalised form."""
-    index = [i for i, ch in enumerate(text) if ch.translate(_TABLE)]
+    index = [i for i, ch in enumerate(text) if _TABLE.get(ord(ch), 1) is not None]
     end = m.start + len(m.surface) - 1
     if m.start >= len(index) or end >= len(index):
         return m.surface

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values
+from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values, trie_pattern
 
 _SCALES = {"thousand": (1e3,), "million": (1e6,), "billion": (1e9,), "trillion": (1e12,),
            "bn": (1e9,), "mn": (1e6,), "m": (1e6, 1), "b": (1e9, 1), "k": (1e3, 1)}
@@ -126,10 +126,12 @@ _WORDS["third"] = ("u3", 3)  # third: 3rd or 1/3
 
 _WORD_RE = re.compile(
     r"\b(?:(?P<a>an?)(?=\s+(?:hundred|thousand|million|billion|trillion)\b)|(?P<w>"
-    + "|".join(sorted((w for w in _WORDS if w not in ("a", "an")), key=len, reverse=True))
+    + trie_pattern(w for w in _WORDS if w not in ("a", "an"))
     + r"))\b",
     re.IGNORECASE,
 )
+_NUMBER_WORDS = frozenset(w for w in _WORDS if w not in ("a", "an"))
+_LOWER_WORD = re.compile(r"[a-z]+")
 _JOIN = re.compile(r"\s*-\s*|\s+|\s+and\s+")
 
 
@@ -204,5 +206,6 @@ def mentions(text: str) -> list[Mention]:
     if "½" in text or "¼" in text or "¾" in text or "⅓" in text or "⅔" in text:
         for m in FRACTION_RE.finditer(text):
             out.append(Mention(m.group(0), frozenset({key(FRACTIONS[m.group(0)])}), True, m.start()))
-    _word_mentions(text, out, covered)
+    if not _NUMBER_WORDS.isdisjoint(_LOWER_WORD.findall(text.lower())):
+        _word_mentions(text, out, covered)
     return out

@@ -106,3 +106,24 @@ def parse_digits(text: str) -> set[float]:
     if len(frac) == 3:
         out.add(key(int(whole + frac)))
     return out
+
+
+def trie_pattern(words) -> str:
+    """A regular expression body matching exactly ``words``, factored as a trie: the engine then
+    tries each letter once per position instead of each word (several times faster on long lists)."""
+    trie: dict = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        end = "" in node
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if end else body
+
+    return build(trie)
