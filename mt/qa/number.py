@@ -17,10 +17,14 @@ as written in ``missing_forms`` / ``extra_forms``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mt.qa import numbers_ar, numbers_en
 from mt.qa.numerals import shown
+from mt.text.charsets import DIGITS
+
+_STRONG_SOURCE = re.compile(f"[{DIGITS}½¼¾⅓⅔]")
 
 
 class NumberCheck:
@@ -31,8 +35,10 @@ class NumberCheck:
         self.word_extras = bool(self.params.get("word_extras", True))
 
     def __call__(self, source: str, translation: str) -> dict[str, Any] | None:
-        src = numbers_ar.mentions(source)
         tgt = numbers_en.mentions(translation)
+        if _STRONG_SOURCE.search(source) is None and not any(t.strong or t.counted for t in tgt):
+            return None  # nothing the source must have come through, nothing that could be made up
+        src = numbers_ar.mentions(source)
         if not src and not tgt:
             return None
         missing = []
