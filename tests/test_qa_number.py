@@ -132,3 +132,32 @@ def test_any_integer_in_any_script(n, script):
     assert CHECK(src, f"The number reached {n:,}") is None
     assert CHECK(src, f"The number reached {n}") is None
     assert CHECK(src, f"The number reached {n + 1}") is not None
+
+
+def test_conversion_in_brackets_is_not_made_up():
+    assert CHECK("تصل الحرارة إلى 45 درجة مئوية", "Temperatures reach 45C (113F)") is None
+    assert CHECK("قال الوزير", "The minister said (113)") is not None
+
+
+def test_hijri_date_may_be_left_out_but_not_changed():
+    src = "في 15 رمضان 1440هـ الموافق 20 مايو 2019م"
+    assert CHECK(src, "on May 20, 2019") is None
+    assert CHECK(src, "on 15 Ramadan 1441 AH, May 20, 2019")["extra"] == ["1441"]
+
+
+def test_words_join_only_into_real_compounds():
+    assert [sorted(m.values) for m in numbers_en.mentions("the first two turns")] == [[1.0], [2.0]]
+    assert [sorted(m.values) for m in numbers_ar.mentions("الشوط الأول بسبع دقائق")] == [[1.0], [7.0]]
+    assert [sorted(m.values) for m in numbers_ar.mentions("ألف وخمسمائة")] == [[1500.0]]
+
+
+def test_changed_number_word():
+    assert CHECK("قتل ثلاثة أشخاص", "Three people were killed") is None
+    assert CHECK("قتل ثلاثة أشخاص", "Four people were killed")["extra"] == ["4"]
+
+
+def test_original_arabic_form_reported():
+    d = CHECK("حضر عشرونَ ألفَ شخصٍ و 25 طفلا", "Twenty thousand people attended")
+    assert d["missing_forms"] == ["25"]
+    d = CHECK("بلغ ٢٥٠٠ دولار", "It reached $2,400")
+    assert d["missing_forms"] == ["٢٥٠٠"] and d["extra_forms"] == ["2,400"]

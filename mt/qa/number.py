@@ -9,7 +9,8 @@ Every number on both sides is read into its possible values (:mod:`mt.qa.numbers
 - *extra*: a number the translation writes in digits, or as a cardinal or ordinal word of three
   or more ("four", "fifteenth"), that no number of the source, in digits or in words, can be.
   "one", "two", "first", "second", "half", months and the like never count as extra on their
-  own: "two years" may render an Arabic dual, "the first" an Arabic article.
+  own: "two years" may render an Arabic dual, "the first" an Arabic article. Nor does a number in
+  brackets right after another number: a translator's conversion, "45C (113F)".
 
 A changed number shows as both: ``{"missing": ["20000"], "extra": ["2000"], ...}``, with the forms
 as written in ``missing_forms`` / ``extra_forms``.
@@ -75,7 +76,7 @@ class NumberCheck:
             for m in src:
                 pool.update(m.values)
             extra = [t for t in tgt if (t.strong or (self.word_extras and t.counted and max(t.values) >= 3))
-                     and pool.isdisjoint(t.values)]
+                     and not t.aside and pool.isdisjoint(t.values)]
         if not missing and not extra:
             return None
         return {

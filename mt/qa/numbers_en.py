@@ -196,6 +196,15 @@ def _word_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]]
     flush()
 
 
+# a number in brackets right after a number: a translator's conversion, "45C (113F)", "£5m ($6.5m)"
+_ASIDE = re.compile(r"\d[^\d()]{0,15}\(\s*[$£€~]?\s*$")
+
+
+def _mark_asides(text: str, out: list[Mention]) -> list[Mention]:
+    return [m._replace(aside=True) if m.start and text[m.start - 1] in "( $£€~" and
+            _ASIDE.search(text, max(0, m.start - 20), m.start) else m for m in out]
+
+
 def mentions(text: str) -> list[Mention]:
     """Numbers in an English sentence (digits first, then words)."""
     out: list[Mention] = []
@@ -203,6 +212,8 @@ def mentions(text: str) -> list[Mention]:
     if HAS_DIGIT.search(text):
         text = text.translate(DIGIT_TABLE).replace("٫", ".").replace("٬", ",")
         _digit_mentions(text, out, covered)
+        if "(" in text:
+            out = _mark_asides(text, out)
     if "½" in text or "¼" in text or "¾" in text or "⅓" in text or "⅔" in text:
         for m in FRACTION_RE.finditer(text):
             out.append(Mention(m.group(0), frozenset({key(FRACTIONS[m.group(0)])}), True, m.start()))

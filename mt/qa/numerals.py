@@ -22,6 +22,7 @@ class Mention(NamedTuple):
     start: int = 0
     shown: str = ""  # the reading reported to the editor; default: the largest value
     counted: bool = False  # a cardinal or ordinal in words ("three", "fifteenth"), not "half" or "June"
+    aside: bool = False  # in brackets right after another number: "45C (113F)", "50 miles (80km)"
 
 
 def shown(m: Mention) -> str:
