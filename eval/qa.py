@@ -144,7 +144,7 @@ def _drop_number(ref: str, src: str, rng: random.Random) -> str | None:
 
 
 _NUMBER_WORDS = ["three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "fifteen",
-                 "twenty", "thirty", "forty", "fifty", "hundred"]
+                 "twenty", "thirty", "forty", "fifty"]
 _ORDINAL_WORDS = ["third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"]
 _NUMBER_WORD_RE = re.compile(r"\b(" + "|".join(_NUMBER_WORDS + _ORDINAL_WORDS) + r")\b", re.IGNORECASE)
 

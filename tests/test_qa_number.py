@@ -161,3 +161,15 @@ def test_original_arabic_form_reported():
     assert d["missing_forms"] == ["25"]
     d = CHECK("بلغ ٢٥٠٠ دولار", "It reached $2,400")
     assert d["missing_forms"] == ["٢٥٠٠"] and d["extra_forms"] == ["2,400"]
+
+
+def test_fraction_of_a_scale():
+    assert CHECK("فر ربع مليون شخص", "250,000 people fled") is None
+    assert CHECK("فر نصف مليون شخص", "half a million people fled") is None
+    assert CHECK("فر مليون ونصف شخص", "1.5 million people fled") is None
+    assert CHECK("فر مليون ونصف شخص", "2.5 million people fled") is not None
+
+
+def test_vague_scale_words_are_no_count():
+    assert CHECK("فر بضعة آلاف", "several thousand fled") is None
+    assert CHECK("فر بضعة آلاف", "seven thousand fled") is not None

@@ -176,9 +176,9 @@ def _joins(prev: tuple[str, float], nxt: tuple[str, float], waw: bool) -> bool:
             return pk == "u" and pv < 10  # خمسة عشر, الخامس عشر
         if nk == "h":
             return nv == 100 and pk == "u"  # ثلاث مئة
-        return nk in ("s", "p", "s2") and pk in ("u", "t", "d", "h")  # ثلاثة آلاف
+        return nk in ("s", "p", "s2") and pk in ("u", "t", "d", "h", "f")  # ثلاثة آلاف, نصف مليون
     if pk in ("h", "s", "p", "s2"):
-        return nk in ("u", "t", "d", "h")  # مئة وخمسة, ألف وخمسمائة
+        return nk in ("u", "t", "d", "h") or (nk == "f" and pk != "h")  # مئة وخمسة, مليون ونصف
     return nk == "d" and pk == "u"  # خمسة وعشرون, الحادي والعشرين
 
 
@@ -189,20 +189,22 @@ def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]
     def flush() -> None:
         if not group:
             return
-        total = cur = 0.0
+        total = cur = last_scale = 0.0
         for kind, v in group:
             if kind == "h" and v == 100 and 1 <= cur <= 9:
                 cur *= 100
             elif kind == "s":
-                total += max(cur, 1) * v
-                cur = 0
+                total += (cur or 1) * v
+                cur, last_scale = 0, v
+            elif kind == "f" and last_scale and not cur:
+                total += v * last_scale  # مليون ونصف
             elif kind == "p":
                 if cur:
                     total += cur * v
-                    cur = 0
+                    cur, last_scale = 0, v
             elif kind == "s2":
                 total += (cur or 2) * v
-                cur = 0
+                cur, last_scale = 0, v
             else:
                 cur += v
         value = total + cur
@@ -214,7 +216,7 @@ def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]
         if covered and any(a <= m.start() < b for a, b in covered):
             continue  # the scale word of "20 ألف", already read with its digits
         kind, v = _WORDS[m.group("w")]
-        if kind in ("x", "f"):
+        if kind == "x":
             flush()
             out.append(Mention(m.group(0), frozenset({key(v)}), False, m.start()))
             continue

@@ -132,7 +132,7 @@ _WORD_RE = re.compile(
 )
 _NUMBER_WORDS = frozenset(w for w in _WORDS if w not in ("a", "an"))
 _LOWER_WORD = re.compile(r"[a-z]+")
-_JOIN = re.compile(r"\s*-\s*|\s+|\s+and\s+")
+_JOIN = re.compile(r"\s*-\s*|\s+|\s+and\s+|\s+of\s+")
 
 
 def _joins(prev: tuple[str, float], nxt: tuple[str, float], and_: bool) -> bool:
@@ -140,6 +140,8 @@ def _joins(prev: tuple[str, float], nxt: tuple[str, float], and_: bool) -> bool:
     hundred (and) five, two thousand, a million; not "one two" or "first two"."""
     pk, pv = prev
     nk, nv = nxt
+    if pk == "f":
+        return nk in ("a", "s") and not and_  # half a million, a quarter of a million
     if nk in ("h", "s"):
         return not and_ and pk in ("u", "d", "h", "a") and (nk == "s" or pk != "h")
     if pk in ("h", "s"):
@@ -156,18 +158,23 @@ def _word_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]]
         if not group:
             return
         total = cur = 0.0
+        prev = ""
         for kind, v in group:
             if kind == "h":
-                cur = max(cur, 1) * v
+                cur = (cur or 1) * v
             elif kind == "a":
-                cur += 1
+                if prev != "f":  # the article of "half a million"
+                    cur += 1
             elif kind == "s":
-                total += max(cur, 1) * v
+                total += (cur or 1) * v
                 cur = 0
             else:
                 cur += v
+            prev = kind
         vals = {key(total + cur)} | extra
-        out.append(Mention(text[g_start:g_end], frozenset(vals), False, g_start, counted=True))
+        # "thousand" alone ("several thousand", "a few hundred") is no count; "half" is no count either
+        counted = group[0][0] not in ("h", "s", "f")
+        out.append(Mention(text[g_start:g_end], frozenset(vals), False, g_start, counted=counted))
         group.clear()
         extra.clear()
 
@@ -178,13 +185,14 @@ def _word_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]]
             kind, v = "a", 1
         else:
             kind, v = _WORDS[m.group("w").lower()]
-        if kind in ("x", "f"):
+        if kind == "x":
             flush()
             out.append(Mention(m.group(0), frozenset({key(v)}), False, m.start()))
             continue
         if group:
             gap = text[g_end:m.start()]
-            if not (_JOIN.fullmatch(gap) and _joins(group[-1], (kind, v), " and " in gap)):
+            if not (_JOIN.fullmatch(gap) and _joins(group[-1], (kind, v), " and " in gap)
+                    and (" of " not in gap or group[-1][0] == "f")):
                 flush()
         if not group:
             g_start = m.start()
