@@ -190,14 +190,18 @@ def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]
         if not group:
             return
         total = cur = last_scale = 0.0
+        prev = ""
         for kind, v in group:
             if kind == "h" and v == 100 and 1 <= cur <= 9:
                 cur *= 100
             elif kind == "s":
-                total += (cur or 1) * v
+                if prev != "of_scale":  # مليون ونصف المليون: the second المليون repeats the first
+                    total += (cur or 1) * v
                 cur, last_scale = 0, v
             elif kind == "f" and last_scale and not cur:
                 total += v * last_scale  # مليون ونصف
+                prev = "of_scale"
+                continue
             elif kind == "p":
                 if cur:
                     total += cur * v
@@ -207,6 +211,7 @@ def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]
                 cur, last_scale = 0, v
             else:
                 cur += v
+            prev = kind
         value = total + cur
         if value:
             out.append(Mention(norm[g_start:g_end], frozenset({key(value)}), False, g_start))
