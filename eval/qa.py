@@ -22,6 +22,7 @@ Corruptions (deterministic for a seed; each applied only where it means somethin
 - ``arabic_left``: one English word (3+ letters) replaced by a word of the Arabic source;
 - ``source_copied``: the translation is the source;
 - ``ngram_looped``: an n-gram (n = 1-4) of the reference repeated back to back, 3-8 times in all;
+  ``ngram_doubled``: an n-gram of 3-5 words said twice;
 - ``cut_third``: the reference cut to its first third of words (lines of 3+ words); ``cut_third_punct``
   does the same and puts back the reference's final punctuation (the length ratio alone);
 - ``empty``: the translation is empty.
@@ -46,6 +47,7 @@ KINDS = {  # corruption -> the check that must flag it
     "arabic_left": "untranslated",
     "source_copied": "untranslated",
     "ngram_looped": "repetition",
+    "ngram_doubled": "repetition",
     "cut_third": "length",
     "cut_third_punct": "length",
     "empty": "empty",
@@ -171,14 +173,16 @@ def _arabic_left(ref: str, src: str, rng: random.Random) -> str | None:
     return ref[:m.start()] + rng.choice(ar) + ref[m.end():]
 
 
-def _loop(ref: str, rng: random.Random) -> str | None:
+def _loop(ref: str, rng: random.Random, n_range=(1, 4), k_range=(3, 8)) -> str | None:
     words = ref.split()
-    if len(words) < 4:
+    if len(words) < max(4, n_range[0] + 1):
         return None
-    n = rng.randint(1, 4)
+    n = rng.randint(*n_range)
     starts = [i for i in range(len(words) - n + 1) if any(c.isalnum() for w in words[i:i + n] for c in w)]
+    if not starts:
+        return None
     i = rng.choice(starts)
-    k = rng.randint(3, 8)
+    k = rng.randint(*k_range)
     gram = words[i:i + n]
     return " ".join(words[:i] + gram * k + words[i + n:])
 
@@ -209,6 +213,8 @@ def corrupt(kind: str, src: str, ref: str, rng: random.Random) -> str | None:
         return src if _AR_WORD.search(src) else None
     if kind == "ngram_looped":
         return _loop(ref, rng)
+    if kind == "ngram_doubled":
+        return _loop(ref, rng, (3, 5), (2, 2))
     if kind == "cut_third":
         return _cut(ref, keep_punct=False)
     if kind == "cut_third_punct":

@@ -109,6 +109,12 @@ def test_longest_run():
     assert longest_run("a b c".split()) == (1, 0, 0)
 
 
+def test_long_ngram_doubled_is_a_loop_short_one_is_not():
+    d = RepetitionCheck()(SRC, "The minister said the government the minister said the government would act.")
+    assert d["ngram"] == "the minister said the government" and d["count"] == 2
+    assert RepetitionCheck()(SRC, "Bye bye, he said, and it happened early, happen early.") is None
+
+
 # ------------------------------------------------------------- length
 def test_cut_translation_flagged():
     d = LengthCheck(load_thresholds()["length"])(SRC, "The minister said the")
