@@ -173,3 +173,15 @@ def test_fraction_of_a_scale():
 def test_vague_scale_words_are_no_count():
     assert CHECK("فر بضعة آلاف", "several thousand fled") is None
     assert CHECK("فر بضعة آلاف", "seven thousand fled") is not None
+
+
+def test_sports_scores_and_agency_forms():
+    assert CHECK("فاز بثلاثة أهداف مقابل هدف", "won 3-1") is None
+    assert CHECK("فاز بهدفين نظيفين", "won 2-0") is None
+    assert CHECK("فاز بهدفين دون رد", "won 2-nil") is None
+    assert CHECK("فاز 2-0", "won 2-1") is not None
+    assert CHECK("بلغ 1.2 تريليون دولار", "reached $1.2tn") is None
+    assert CHECK("بلغ 5 ملايين دولار", "reached $5M") is None
+    assert CHECK("بلغ 5 ملايين دولار", "reached $5 mln") is None
+    assert CHECK("في الساعة 12 ظهرا", "at noon") is None
+    assert CHECK("في الساعة 16:30", "at 4:30 PM") is None

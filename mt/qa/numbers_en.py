@@ -18,6 +18,7 @@ import re
 from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values, trie_pattern
 
 _SCALES = {"thousand": (1e3,), "million": (1e6,), "billion": (1e9,), "trillion": (1e12,),
+           "tn": (1e12,), "trn": (1e12,), "bln": (1e9,), "mln": (1e6,),
            "bn": (1e9,), "mn": (1e6,), "m": (1e6, 1), "b": (1e9, 1), "k": (1e3, 1)}
 
 _DIGIT_RE = re.compile(
@@ -26,7 +27,8 @@ _DIGIT_RE = re.compile(
     r"|(?P<slash>(?<!\d)\d+(?:/\d+)+)"
     r"|(?P<spaced>(?<![\d.,])\d{1,3}(?: \d{3})+)(?![\d.,]\d)"
     r"|(?P<num>\d+(?:[.,]\d+)*)(?:(?P<ord>st|nd|rd|th)\b|(?P<dec>'?s)\b"
-    r"|(?:\s|-)?(?P<scale>thousand|million|billion|trillion|bn|mn|m|b|k)\b)?"
+    r"|(?:\s|-)?(?P<scale>thousand|million|billion|trillion|trn|tn|bln|mln|bn|mn|m|b|k)\b)?",
+    re.IGNORECASE
 )
 
 
@@ -68,7 +70,7 @@ def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]
             if len(raw) <= 5:
                 vals.update(dotted_time(raw))
             if m.group("scale"):
-                scales = _SCALES[m.group("scale")]
+                scales = _SCALES[m.group("scale").lower()]
                 vals = {key(v * s) for v in vals for s in scales}
             elif m.group("dec"):
                 # 1980s -> 1980 (and the 80s); 80s -> 80 (and 1980, 1880...: any century's decade)
@@ -119,6 +121,8 @@ _add("f", 1 / 3, "thirds")
 _add("x", 12, "dozen")
 _add("x", 10, "decade")
 _add("x", 2, "twice", "both", "pair", "couple")
+_add("x", 12, "noon", "midday", "midnight")
+_add("u", 0, "nil")
 for _i, _month in enumerate(("january", "february", "march", "april", "june", "july", "august", "september",
                              "october", "november", "december"), 1):
     _add("x", _i if _i < 5 else _i + 1, _month)
@@ -208,9 +212,21 @@ def _word_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]]
 _ASIDE = re.compile(r"\d[^\d()]{0,15}\(\s*[$£€~]?\s*$")
 
 
+_SCORE_SIDE = re.compile(r"\d\s?[-–]\s?$")
+
+
 def _mark_asides(text: str, out: list[Mention]) -> list[Mention]:
-    return [m._replace(aside=True) if m.start and text[m.start - 1] in "( $£€~" and
-            _ASIDE.search(text, max(0, m.start - 20), m.start) else m for m in out]
+    """Numbers a translator adds without the source having them as numbers: a conversion in
+    brackets after a number, and the 0 or 1 of a score ("won 2-0" for "بهدفين نظيفين")."""
+    marked = []
+    for m in out:
+        if m.start and text[m.start - 1] in "( $£€~" and _ASIDE.search(text, max(0, m.start - 20), m.start):
+            m = m._replace(aside=True)
+        elif m.values <= {0.0, 1.0} and (_SCORE_SIDE.search(text, max(0, m.start - 3), m.start)
+                                          or re.match(r"\s?[-–]\s?\d", text[m.start + len(m.surface):])):
+            m = m._replace(aside=True)
+        marked.append(m)
+    return marked
 
 
 def mentions(text: str) -> list[Mention]:
@@ -220,7 +236,7 @@ def mentions(text: str) -> list[Mention]:
     if HAS_DIGIT.search(text):
         text = text.translate(DIGIT_TABLE).replace("٫", ".").replace("٬", ",")
         _digit_mentions(text, out, covered)
-        if "(" in text:
+        if "(" in text or "-" in text or "–" in text:
             out = _mark_asides(text, out)
     if "½" in text or "¼" in text or "¾" in text or "⅓" in text or "⅔" in text:
         for m in FRACTION_RE.finditer(text):
