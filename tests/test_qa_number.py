@@ -185,3 +185,14 @@ def test_sports_scores_and_agency_forms():
     assert CHECK("بلغ 5 ملايين دولار", "reached $5 mln") is None
     assert CHECK("في الساعة 12 ظهرا", "at noon") is None
     assert CHECK("في الساعة 16:30", "at 4:30 PM") is None
+
+
+def test_counts_in_words_must_come_through():
+    # eleven and up, and decades, cannot be grammar: a translation without them lost a number
+    assert CHECK("احتفل بعيد ميلاده الحادي والعشرين", "He celebrated his birthday") is not None
+    assert CHECK("احتفل بعيد ميلاده الحادي والعشرين", "He celebrated his 21st birthday") is None
+    assert CHECK("في ثمانينيات القرن العشرين", "in the 1980s") is None
+    assert CHECK("في ثمانينيات القرن العشرين", "in the past") is not None
+    assert CHECK("بنسبة خمسين في المئة", "by 50%") is None  # المئة of a percentage is no count
+    # small numbers in words may be grammar (duals, "the first" = the former): not required
+    assert CHECK("قال الأول إن الثلاثة وصلوا", "The former said they had arrived") is None

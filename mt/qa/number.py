@@ -34,15 +34,21 @@ class NumberCheck:
     def __init__(self, params: dict[str, Any] | None = None) -> None:
         self.params = params or {}
         self.word_extras = bool(self.params.get("word_extras", True))
+        self.word_missing = bool(self.params.get("word_missing", True))
 
     def __call__(self, source: str, translation: str) -> dict[str, Any] | None:
         tgt = numbers_en.mentions(translation)
-        if _STRONG_SOURCE.search(source) is None and not any(t.strong or t.counted for t in tgt):
-            return None  # nothing the source must have come through, nothing that could be made up
         src = numbers_ar.mentions(source)
         if not src and not tgt:
             return None
         missing = []
+        if self.word_missing and tgt is not None:
+            # a count the source writes in words (eleven and up, decades) must be there in some form;
+            # any reading of any number of the translation will do
+            seen: set[float] = set()
+            for t in tgt:
+                seen.update(t.values)
+            missing.extend(m for m in src if m.counted and not m.strong and seen.isdisjoint(m.values))
         if src:
             used = [False] * len(tgt)
             # an English number word that renders an Arabic number word is spoken for: "first"

@@ -36,6 +36,7 @@ def normalize(text: str) -> str:
 
 
 _L = "\u0621-\u064a"  # letters after normalisation
+COUNTED_FROM = 11  # number words from this value up must come through the translation
 
 # ---------------------------------------------------------------- digits
 _SCALES = {
@@ -124,8 +125,8 @@ _add("u", 9, "تسع", "تسعه", "تاسع", "تاسعه")
 _add("t", 10, "عشر", "عشره", "عاشر", "عاشره")
 for _v, _stem in ((20, "عشر"), (30, "ثلاث"), (40, "اربع"), (50, "خمس"), (60, "ست"), (70, "سبع"), (80, "ثمان"), (90, "تسع")):
     _add("d", _v, _stem + "ون", _stem + "ين")
-    _add("x", _v, _stem + "ينيات", _stem + "ينات")  # decades: الثمانينيات, الثمانينات
-_add("h", 100, "مئه", "مائه", "ميه")
+    _add("dec", _v, _stem + "ينيات", _stem + "ينات")  # decades: الثمانينيات, الثمانينات
+_add("h", 100, "مئه", "مائه")
 _add("h", 200, "مئتان", "مئتين", "مائتان", "مائتين", "مئتا", "مائتا", "مئتي", "مائتي")
 for _v, _stem in ((3, "ثلاث"), (4, "اربع"), (5, "خمس"), (6, "ست"), (7, "سبع"), (8, "ثمان"), (9, "تسع")):
     _add("h", _v * 100, _stem + "مئه", _stem + "مائه")
@@ -187,6 +188,7 @@ def _joins(prev: tuple[str, float], nxt: tuple[str, float], waw: bool) -> bool:
 def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]) -> None:
     group: list[tuple[str, float]] = []
     g_start = g_end = 0
+    percent = False
 
     def flush() -> None:
         if not group:
@@ -216,16 +218,19 @@ def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]
             prev = kind
         value = total + cur
         if value:
-            out.append(Mention(norm[g_start:g_end], frozenset({key(value)}), False, g_start))
+            # a count in words that cannot be grammar: eleven and up ("خمسة وعشرون", "الخامس عشر",
+            # "ثلاثة آلاف"); "المئة" of a percentage is not one
+            counted = value >= COUNTED_FROM and not percent
+            out.append(Mention(norm[g_start:g_end], frozenset({key(value)}), False, g_start, counted=counted))
         group.clear()
 
     for m in _WORD_RE.finditer(norm):
         if covered and any(a <= m.start() < b for a, b in covered):
             continue  # the scale word of "20 ألف", already read with its digits
         kind, v = _WORDS[m.group("w")]
-        if kind == "x":
+        if kind in ("x", "dec"):
             flush()
-            out.append(Mention(m.group(0), frozenset({key(v)}), False, m.start()))
+            out.append(Mention(m.group(0), frozenset({key(v)}), False, m.start(), counted=kind == "dec"))
             continue
         if group and not (_GAP.fullmatch(norm, g_end, m.start())
                           and _joins(group[-1], (kind, v), "و" in m.group("pre"))):
@@ -234,6 +239,7 @@ def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]
             g_start = m.start()
             if kind == "p":  # آلاف / ملايين alone: "thousands of", not a number
                 continue
+            percent = kind == "h" and v == 100 and "ال" in m.group("pre")  # في المئة, بالمائة
         group.append((kind, v))
         g_end = m.end()
     flush()

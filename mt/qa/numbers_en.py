@@ -77,8 +77,7 @@ def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]
                 n = int(raw) if raw.isdigit() else 0
                 if n >= 100:
                     vals.add(key(n % 100))
-                    if n % 100 == 0:
-                        vals.add(key(n // 100 + 1))  # the 2000s: the 21st century
+                    vals.add(key(n // 100 + 1))  # the 1980s: in the 20th century; the 2000s: the 21st
                 elif n:
                     vals.update(key(c + n) for c in (1800, 1900, 2000))
             elif (m.start() - prev_end == 1 and text[m.start() - 1] in "-–" and len(prev_digits) == 4
