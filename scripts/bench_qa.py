@@ -5,8 +5,9 @@
 The pairs are NTREX dev's Arabic against each of its three human translations and against damaged
 copies of them (the corruptions of ``eval.qa``: changed and dropped numbers, Arabic left in, loops,
 cuts, empty lines), so the flagging paths are timed too, not only the clean ones. Thresholds are
-loaded before timing. Prints lines/s of each run and the best (the machine is shared: the best run
-is the one least disturbed by other work). Target (issue 12): >= 5,000 lines/s.
+loaded before timing. Prints lines/s of each run, by wall clock and by this process's CPU time, and
+the best (on a shared machine the best run is the one least disturbed by other work; CPU time shows
+what the checks cost when the machine is busy). Target (issue 12): >= 5,000 lines/s.
 """
 
 from __future__ import annotations
@@ -55,18 +56,21 @@ def main() -> int:
         return 2
     checker = QAChecker()
     checker.check_many(pairs[:200])  # warm-up: regex caches, first-call costs
-    rates = []
+    rates, cpu_rates = [], []
     flagged = 0
     for _ in range(args.runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         out = checker.check_many(pairs)
-        dt = time.perf_counter() - t0
+        dt, dc = time.perf_counter() - t0, time.process_time() - c0
         rates.append(len(pairs) / dt)
+        cpu_rates.append(len(pairs) / max(dc, 1e-9))
         flagged = sum(1 for f in out if f)
     print(f"{len(pairs)} pairs ({flagged} flagged), python {platform.python_version()}, one process")
-    print("runs: " + ", ".join(f"{r:,.0f}" for r in rates) + " lines/s")
+    print("runs (wall): " + ", ".join(f"{r:,.0f}" for r in rates) + " lines/s")
+    print("runs (CPU time of this process): " + ", ".join(f"{r:,.0f}" for r in cpu_rates) + " lines/s")
     best = max(rates)
-    print(f"best: {best:,.0f} lines/s (target {TARGET:,}: {'met' if best >= TARGET else 'NOT met'})")
+    print(f"best: {best:,.0f} lines/s wall, {max(cpu_rates):,.0f} lines/s CPU "
+          f"(target {TARGET:,}: {'met' if best >= TARGET else 'NOT met'} on wall time)")
     return 0
 
 

@@ -38,6 +38,8 @@ class NumberCheck:
 
     def __call__(self, source: str, translation: str) -> dict[str, Any] | None:
         tgt = numbers_en.mentions(translation)
+        if not tgt and _STRONG_SOURCE.search(source) is None and numbers_ar.COUNT_HINT.search(source) is None:
+            return None  # no number on either side (the Arabic words that could be one are not there)
         src = numbers_ar.mentions(source)
         if not src and not tgt:
             return None

@@ -245,6 +245,14 @@ def _word_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]
     flush()
 
 
+# A cheap test on the text as written: can it hold a number word of 11 or more, or a decade?
+# (teens and tens, hundreds, the scales). Only when it can is the text normalised and parsed.
+COUNT_HINT = re.compile(
+    "عشر|ثلاث|[أاإ]ربع|خمس|ست(?:ين|ون|م|ة عشر| عشر)|سبع|ثمان|تسع|مئ|مائ|[أا]لف|آلاف|الاف"
+    "|مليون|ملايين|مليار|بليون|بلايين|تريليون"
+)
+
+
 def original_surface(text: str, m: Mention) -> str:
     """The words of ``text`` as written (diacritics, hamza, tatweel kept) for a mention read from
     its normalised form."""
