@@ -322,7 +322,7 @@ def calibrate(dev: dict[str, Any], target_low: float = 0.004) -> dict[str, Any]:
     s0 = math.sqrt(max(me - s1 * mu_, 1e-4))
     params = dict(DEFAULTS)
     params.update({"a": round(a, 4), "b": round(b, 4), "s0": round(s0, 4), "s1": round(s1, 4),
-                   "head_shift": round(head_shift, 4)})
+                   "head_shift": round(head_shift, 4), "max_source": int(round(math.exp(max(xs)))) - 1})
     zs = sorted(math.sqrt(e) * (1 if r - a - b * x - (head_shift if h else 0.0) > 0 else -1)
                 / math.sqrt(s0 ** 2 + s1 * u) for x, r, u, e, h in zip(xs, rs, us, e2, heads))
     # short side: the spread below which ``target_low`` of the human translations fall, but never

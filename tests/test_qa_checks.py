@@ -6,6 +6,8 @@ import json
 import threading
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mt.qa import CHECK_NAMES, Flag, QAChecker, check_pair, summarize
 from mt.qa.base import THRESHOLDS_PATH, load_thresholds
@@ -170,3 +172,22 @@ def test_thread_safe_shared_checker():
     for t in threads:
         t.join()
     assert all(r == expected for r in results)
+
+
+_ALPHABET = "ابتثجحخدذرزسشصضطظعغفقكلمنهويةىأإآءئؤ ًٌٍَُِّْـ٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬،؛؟0123456789.,:;/-–%$£€½()'\" abcdefghijklmnopqrstuvwxyzABCM\n\u2028\u200f"
+
+
+@settings(max_examples=300, deadline=None)
+@given(src=st.text(alphabet=_ALPHABET, max_size=80), hyp=st.text(alphabet=_ALPHABET, max_size=80))
+def test_never_raises_and_details_are_json(src, hyp):
+    for flag in check_pair(src, hyp):
+        assert flag.check in CHECK_NAMES
+        json.dumps(flag.to_dict(), ensure_ascii=False)
+
+
+def test_long_and_odd_inputs():
+    long_src = " ".join(["قال الوزير إن 25 شخصا قتلوا"] * 400)
+    long_hyp = " ".join(["the minister said 25 people were killed"] * 400)
+    assert check_pair(long_src, long_hyp) == []
+    assert "repetition" in names(check_pair(SRC, "go " * 500))
+    assert check_pair("١٢٣", "123") == []

@@ -22,7 +22,7 @@ _CONTENT = re.compile(r"[^\W_]")
 _SENTENCE_END = frozenset(".!?؟…\"'”’»)]:;")
 _ACRONYM = re.compile(r"\b(?:[A-Z]\.?){2,}(?![a-z])")
 DEFAULTS = {"a": 0.3, "b": -0.05, "s0": 0.13, "s1": 2.0, "head_shift": 0.0, "acronym_weight": 2.0,
-            "z_low": 4.0, "z_high": 4.5, "z_low_unfinished": 2.8, "min_source": 1}
+            "z_low": 4.0, "z_high": 4.5, "z_low_unfinished": 2.8, "min_source": 1, "max_source": 400}
 
 
 _NON_CONTENT = re.compile(r"[\W_]")
@@ -55,6 +55,7 @@ class LengthCheck:
         self.min_source = int(p["min_source"])
         self.head_shift = float(p["head_shift"])
         self.acronym_weight = float(p["acronym_weight"])
+        self.max_source = int(p["max_source"])
 
     def translation_length(self, translation: str) -> float:
         n = content_length(translation)
@@ -65,7 +66,8 @@ class LengthCheck:
     def expected(self, n_src: int, headline: bool = False) -> tuple[float, float]:
         """``(mean, spread)`` of the log length ratio for a source of ``n_src`` letters and digits."""
         x = n_src + 1
-        mu = self.a + self.b * math.log(x) + (self.head_shift if headline else 0.0)
+        # the mean is not extrapolated beyond the longest sources it was learnt on
+        mu = self.a + self.b * math.log(min(x, self.max_source + 1)) + (self.head_shift if headline else 0.0)
         return mu, math.sqrt(self.s0 ** 2 + self.s1 / x)
 
     def z(self, source: str, translation: str) -> float:
