@@ -196,3 +196,9 @@ def test_counts_in_words_must_come_through():
     assert CHECK("بنسبة خمسين في المئة", "by 50%") is None  # المئة of a percentage is no count
     # small numbers in words may be grammar (duals, "the first" = the former): not required
     assert CHECK("قال الأول إن الثلاثة وصلوا", "The former said they had arrived") is None
+
+
+def test_seasons_and_spans():
+    assert CHECK("موسم 2019/2020", "the 2019/20 season") is None
+    assert CHECK("موسم 2019/20", "the 2019-2020 season") is None
+    assert CHECK("موسم 2019/2020", "the 2019/21 season") is not None

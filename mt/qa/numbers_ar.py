@@ -79,9 +79,14 @@ def _digit_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]
                 out.append(Mention(surface, frozenset({key(a / b)}), True, m.start(), surface))
             else:
                 pos = m.start()
+                prev = ""
                 for p in parts:  # a date (19/6/1953), 9/11, 24/7: each part on its own
-                    out.append(Mention(p, frozenset({key(int(p))}), True, pos))
+                    vals = {key(int(p))}
+                    if len(prev) == 4 and len(p) == 2:
+                        vals.add(key(int(prev[:2] + p)))  # the 2019/20 season
+                    out.append(Mention(p, frozenset(vals), True, pos))
                     pos += len(p) + 1
+                    prev = p
         else:
             raw = m.group("num")
             vals = parse_digits(raw)

@@ -51,9 +51,14 @@ def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]
                 out.append(Mention(surface, frozenset({key(a / b)}), True, m.start(), surface))
             else:
                 pos = m.start()
-                for p in parts:
-                    out.append(Mention(p, frozenset({key(int(p))}), True, pos))
+                prev = ""
+                for p in parts:  # a date (19/6/1953), 9/11, 24/7: each part on its own
+                    vals = {key(int(p))}
+                    if len(prev) == 4 and len(p) == 2:
+                        vals.add(key(int(prev[:2] + p)))  # the 2019/20 season
+                    out.append(Mention(p, frozenset(vals), True, pos))
                     pos += len(p) + 1
+                    prev = p
         elif m.group("spaced"):
             # 116 123 is one phone number or thousands grouped by spaces; a number written
             # right-to-left in the source may come out in parts: each part is a mention that
