@@ -191,3 +191,9 @@ def test_long_and_odd_inputs():
     assert check_pair(long_src, long_hyp) == []
     assert "repetition" in names(check_pair(SRC, "go " * 500))
     assert check_pair("١٢٣", "123") == []
+
+
+def test_presentation_forms_are_arabic_too():
+    d = UntranslatedCheck()(SRC, "The minister \ufee3\ufeb3\ufe8e\ufe80 said")
+    assert d is not None and d["arabic"] == ["\ufee3\ufeb3\ufe8e\ufe80"]
+    assert UntranslatedCheck()(SRC, "\ufeffThe minister said") is None  # a BOM is no letter

@@ -12,8 +12,10 @@ from typing import Any
 
 from mt.text.charsets import DIACRITICS, LETTERS, TATWEEL
 
-_ARABIC_WORD = re.compile(f"[{LETTERS}][{LETTERS}{DIACRITICS}{TATWEEL}]*")
-_ANY_ARABIC = re.compile(f"[{LETTERS}]")
+# the letters, and their presentation forms (a source pasted from an old PDF, copied as is)
+_PRESENTATION = "\ufb50-\ufdff\ufe70-\ufefc"
+_ARABIC_WORD = re.compile(f"[{LETTERS}{_PRESENTATION}][{LETTERS}{_PRESENTATION}{DIACRITICS}{TATWEEL}]*")
+_ANY_ARABIC = re.compile(f"[{LETTERS}{_PRESENTATION}]")
 _LATIN_LETTER = re.compile(r"[^\W\d_]", re.ASCII)
 MAX_WORDS = 10  # words reported in the detail
 
