@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values, trie_pattern
+from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, ascii_digits, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values, trie_pattern
 from mt.text.charsets import DIACRITICS, TATWEEL
 
 # Normalisation for matching: digits to ASCII, no diacritics or tatweel, one alef, ى->ي, ة->ه.
@@ -31,8 +31,22 @@ _TABLE[ord("ى")] = "ي"
 _TABLE[ord("ة")] = "ه"
 
 
+_DELETE = re.compile(f"[{DIACRITICS}{TATWEEL}]")
+
+
 def normalize(text: str) -> str:
-    return text.translate(_TABLE)
+    """Digits as ASCII, no diacritics or tatweel, one alef, ى->ي, ة->ه (what ``_TABLE`` says, done
+    with a regular expression and ``str.replace``: several times faster than ``str.translate``)."""
+    text = _DELETE.sub("", ascii_digits(text))
+    if "أ" in text:
+        text = text.replace("أ", "ا")
+    if "إ" in text:
+        text = text.replace("إ", "ا")
+    if "آ" in text:
+        text = text.replace("آ", "ا")
+    if "ٱ" in text:
+        text = text.replace("ٱ", "ا")
+    return text.replace("ى", "ي").replace("ة", "ه")
 
 
 _L = "\u0621-\u064a"  # letters after normalisation
@@ -261,6 +275,8 @@ COUNT_HINT = re.compile(
 def original_surface(text: str, m: Mention) -> str:
     """The words of ``text`` as written (diacritics, hamza, tatweel kept) for a mention read from
     its normalised form."""
+    if _DELETE.search(text) is None:  # nothing deleted: positions are the same
+        return text[m.start:m.start + len(m.surface)]
     index = [i for i, ch in enumerate(text) if _TABLE.get(ord(ch), 1) is not None]
     end = m.start + len(m.surface) - 1
     if m.start >= len(index) or end >= len(index):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values, trie_pattern
+from mt.qa.numerals import FRACTION_RE, ascii_digits, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values, trie_pattern
 
 _SCALES = {"thousand": (1e3,), "million": (1e6,), "billion": (1e9,), "trillion": (1e12,),
            "tn": (1e12,), "trn": (1e12,), "bln": (1e9,), "mln": (1e6,),
@@ -238,7 +238,9 @@ def mentions(text: str) -> list[Mention]:
     out: list[Mention] = []
     covered: list[tuple[int, int]] = []
     if HAS_DIGIT.search(text):
-        text = text.translate(DIGIT_TABLE).replace("٫", ".").replace("٬", ",")
+        text = ascii_digits(text)
+        if "٫" in text or "٬" in text:
+            text = text.replace("٫", ".").replace("٬", ",")
         _digit_mentions(text, out, covered)
         if "(" in text or "-" in text or "–" in text:
             out = _mark_asides(text, out)

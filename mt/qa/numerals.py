@@ -69,6 +69,16 @@ DIGIT_TABLE = {ord(c): ord("0") + i for i, c in enumerate("٠١٢٣٤٥٦٧٨٩"
 DIGIT_TABLE.update({ord(c): ord("0") + i for i, c in enumerate("۰۱۲۳۴۵۶۷۸۹")})
 
 HAS_DIGIT = re.compile(f"[{DIGITS}]")
+_NON_ASCII_DIGIT = re.compile("[\u0660-\u0669\u06f0-\u06f9]")
+_ASCII_OF = {chr(k): chr(v) for k, v in DIGIT_TABLE.items()}
+
+
+def ascii_digits(text: str) -> str:
+    """``text`` with Arabic-Indic and Persian digits as ASCII (1:1, positions unchanged). Cheap when
+    there are none (``str.translate`` looks every character up, so it is only used when needed)."""
+    if _NON_ASCII_DIGIT.search(text) is None:
+        return text
+    return _NON_ASCII_DIGIT.sub(lambda m: _ASCII_OF[m.group()], text)
 FRACTIONS = {"½": 0.5, "¼": 0.25, "¾": 0.75, "⅓": 1 / 3, "⅔": 2 / 3}
 FRACTION_RE = re.compile("[½¼¾⅓⅔]")
 
