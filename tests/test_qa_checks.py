@@ -28,6 +28,7 @@ def test_interface():
     assert CHECK_NAMES == ("number", "untranslated", "repetition", "length", "empty")
     f = Flag("number", {"missing": ["20000"], "extra": ["2000"]})
     assert f.to_dict() == {"check": "number", "detail": {"missing": ["20000"], "extra": ["2000"]}}
+    assert Flag.from_dict(json.loads(json.dumps(f.to_dict()))) == f
     with pytest.raises(Exception):
         f.check = "x"  # frozen
     assert check_pair(SRC, REF) == []

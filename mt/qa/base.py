@@ -27,6 +27,11 @@ class Flag:
     def to_dict(self) -> dict[str, Any]:
         return {"check": self.check, "detail": self.detail}
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "Flag":
+        """The inverse of :meth:`to_dict` (records read back from JSON)."""
+        return cls(str(data["check"]), dict(data.get("detail") or {}))
+
 
 class Check(Protocol):
     name: str
