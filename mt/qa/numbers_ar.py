@@ -73,6 +73,9 @@ _HIJRI_AFTER = re.compile(
 )
 
 
+_NAMED_BEFORE = re.compile(r"كوفيد[- ]?$|covid[- ]?$", re.IGNORECASE)
+
+
 def _digit_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]]) -> None:
     prev_end, prev_digits = -10, ""
     for m in _DIGIT_RE.finditer(norm):
@@ -114,6 +117,8 @@ def _digit_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]
                 vals.add(key(int(prev_digits[:2] + raw)))  # 1950-53
             # a Hijri date (1440هـ, 15 رمضان) is often left out or converted by translators: weak
             strong = scale is not None or _HIJRI_AFTER.match(norm, m.end()) is None
+            if strong and _NAMED_BEFORE.search(norm, max(0, m.start() - 8), m.start()):
+                strong = False  # كوفيد-19: a name the translation may give as "coronavirus"
             out.append(Mention(surface, frozenset(vals), strong, m.start()))
             prev_digits = raw
         prev_end = m.end()

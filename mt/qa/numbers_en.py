@@ -56,7 +56,7 @@ def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]
                     vals = {key(int(p))}
                     if len(prev) == 4 and len(p) == 2:
                         vals.add(key(int(prev[:2] + p)))  # the 2019/20 season
-                    out.append(Mention(p, frozenset(vals), True, pos))
+                    out.append(Mention(p, frozenset(vals), True, pos, aside=surface == "24/7"))
                     pos += len(p) + 1
                     prev = p
         elif m.group("spaced"):
@@ -217,6 +217,9 @@ _ASIDE = re.compile(r"\d[^\d()]{0,15}\(\s*[$£€~]?\s*$")
 
 
 _SCORE_SIDE = re.compile(r"\d\s?[-–]\s?$")
+# names with a number in them that an Arabic source often writes without it: COVID-19 (كورونا),
+# SARS-CoV-2, 24/7 (على مدار الساعة), 3D, 4G, 5G (ثلاثية الأبعاد, الجيل الخامس)
+_NAMED = re.compile(r"(?:covid|sars-cov)[- ]?$|^\s*(?:-?d|g)\b", re.IGNORECASE)
 
 
 def _mark_asides(text: str, out: list[Mention]) -> list[Mention]:
@@ -225,6 +228,9 @@ def _mark_asides(text: str, out: list[Mention]) -> list[Mention]:
     marked = []
     for m in out:
         if m.start and text[m.start - 1] in "( $£€~" and _ASIDE.search(text, max(0, m.start - 20), m.start):
+            m = m._replace(aside=True)
+        elif (_NAMED.search(text, max(0, m.start - 9), m.start)
+              or (len(m.surface) == 1 and _NAMED.match(text, m.start + 1, m.start + 4))):
             m = m._replace(aside=True)
         elif m.values <= {0.0, 1.0} and (_SCORE_SIDE.search(text, max(0, m.start - 3), m.start)
                                           or re.match(r"\s?[-–]\s?\d", text[m.start + len(m.surface):])):
@@ -242,8 +248,7 @@ def mentions(text: str) -> list[Mention]:
         if "٫" in text or "٬" in text:
             text = text.replace("٫", ".").replace("٬", ",")
         _digit_mentions(text, out, covered)
-        if "(" in text or "-" in text or "–" in text:
-            out = _mark_asides(text, out)
+        out = _mark_asides(text, out)
     if "½" in text or "¼" in text or "¾" in text or "⅓" in text or "⅔" in text:
         for m in FRACTION_RE.finditer(text):
             out.append(Mention(m.group(0), frozenset({key(FRACTIONS[m.group(0)])}), True, m.start()))
