@@ -208,5 +208,6 @@ def test_names_with_numbers():
     assert CHECK("انتشار فيروس كورونا", "the spread of COVID-19") is None
     assert CHECK("انتشار كوفيد-19", "the spread of the coronavirus") is None
     assert CHECK("تقنية ثلاثية الأبعاد وشبكات الجيل الخامس", "3D technology and 5G networks") is None
+    assert CHECK("تقنية مجسمة وشبكات حديثة", "3D technology and 5G networks") is None
     assert CHECK("يعمل على مدار الساعة", "works 24/7") is None
     assert CHECK("يعمل 5 أيام", "works 6 days") is not None

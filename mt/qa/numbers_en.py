@@ -219,7 +219,8 @@ _ASIDE = re.compile(r"\d[^\d()]{0,15}\(\s*[$£€~]?\s*$")
 _SCORE_SIDE = re.compile(r"\d\s?[-–]\s?$")
 # names with a number in them that an Arabic source often writes without it: COVID-19 (كورونا),
 # SARS-CoV-2, 24/7 (على مدار الساعة), 3D, 4G, 5G (ثلاثية الأبعاد, الجيل الخامس)
-_NAMED = re.compile(r"(?:covid|sars-cov)[- ]?$|^\s*(?:-?d|g)\b", re.IGNORECASE)
+_NAMED = re.compile(r"(?:covid|sars-cov)[- ]?$", re.IGNORECASE)
+_NAMED_AFTER = re.compile(r"(?:-?d|g)\b", re.IGNORECASE)
 
 
 def _mark_asides(text: str, out: list[Mention]) -> list[Mention]:
@@ -230,7 +231,7 @@ def _mark_asides(text: str, out: list[Mention]) -> list[Mention]:
         if m.start and text[m.start - 1] in "( $£€~" and _ASIDE.search(text, max(0, m.start - 20), m.start):
             m = m._replace(aside=True)
         elif (_NAMED.search(text, max(0, m.start - 9), m.start)
-              or (len(m.surface) == 1 and _NAMED.match(text, m.start + 1, m.start + 4))):
+              or (len(m.surface) == 1 and _NAMED_AFTER.match(text, m.start + 1))):
             m = m._replace(aside=True)
         elif m.values <= {0.0, 1.0} and (_SCORE_SIDE.search(text, max(0, m.start - 3), m.start)
                                           or re.match(r"\s?[-–]\s?\d", text[m.start + len(m.surface):])):
