@@ -38,7 +38,7 @@ import random
 import re
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 REFERENCES = ("en", "en-gb", "en-us")
 KINDS = {  # corruption -> the check that must flag it

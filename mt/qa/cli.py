@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from mt.qa.base import CHECK_NAMES, Flag, QAChecker, default_checker, summarize
 

@@ -18,7 +18,19 @@ from __future__ import annotations
 
 import re
 
-from mt.qa.numerals import DIGIT_TABLE, FRACTION_RE, ascii_digits, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values, trie_pattern
+from mt.qa.numerals import (
+    DIGIT_TABLE,
+    FRACTION_RE,
+    FRACTIONS,
+    HAS_DIGIT,
+    Mention,
+    ascii_digits,
+    dotted_time,
+    key,
+    parse_digits,
+    time_values,
+    trie_pattern,
+)
 from mt.text.charsets import DIACRITICS, TATWEEL
 
 # Normalisation for matching: digits to ASCII, no diacritics or tatweel, one alef, ى->ي, ة->ه.

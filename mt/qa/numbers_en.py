@@ -15,7 +15,18 @@ from __future__ import annotations
 
 import re
 
-from mt.qa.numerals import FRACTION_RE, ascii_digits, FRACTIONS, HAS_DIGIT, Mention, dotted_time, key, parse_digits, time_values, trie_pattern
+from mt.qa.numerals import (
+    FRACTION_RE,
+    FRACTIONS,
+    HAS_DIGIT,
+    Mention,
+    ascii_digits,
+    dotted_time,
+    key,
+    parse_digits,
+    time_values,
+    trie_pattern,
+)
 
 _SCALES = {"thousand": (1e3,), "million": (1e6,), "billion": (1e9,), "trillion": (1e12,),
            "tn": (1e12,), "trn": (1e12,), "bln": (1e9,), "mln": (1e6,),
