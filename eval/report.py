@@ -32,6 +32,7 @@ def render_report(
     comet: dict[str, Any],
     manifest: dict[str, Any],
     hypotheses: Sequence[str],
+    qa: dict[str, Any] | None = None,
     worst_documents: int = 10,
 ) -> str:
     names = list(scores)
@@ -74,6 +75,14 @@ def render_report(
     lines += ["", f"COMET: {comet['score']:.4f} ({comet.get('model')})" if comet.get("status") == "ok"
               else f"COMET: skipped ({comet.get('reason')})"]
 
+    if qa:
+        lines += ["", "## QA flags", "",
+                  f"{qa['flagged']} of {qa['lines']} lines flagged ({qa['flagged_rate']:.1%}) by `mt.qa`; "
+                  f"mean {qa.get('score', 'score')}: flagged {_fmt(qa.get('score_flagged'))}, "
+                  f"unflagged {_fmt(qa.get('score_unflagged'))}.", ""]
+        per_score = qa.get("score_per_check", {})
+        lines += _table(["check", "lines flagged", "mean score of those lines"],
+                        [[c, str(k), _fmt(per_score.get(c))] for c, k in qa["per_check"].items()])
     lines += ["", "## By phenomenon", "",
               "Buckets are computed from the source side and from what the pipeline did to each line. "
               "Each bucket's lines are scored as one corpus.", ""]

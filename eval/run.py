@@ -142,6 +142,19 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def qa_report(testset: TestSet, hyps: Sequence[str]) -> dict[str, Any]:
+    """QA flags of each line (mt.qa) and the mean sentence chrF of flagged vs unflagged lines."""
+    from sacrebleu.metrics import CHRF
+
+    from eval.qa import qa_section
+
+    chrf = CHRF()
+    per_line = [chrf.sentence_score(h, [r[i] for r in testset.references]).score for i, h in enumerate(hyps)]
+    section = qa_section(testset.source, hyps, per_line)
+    section["score"] = "sentence chrF2 (mean over lines)"
+    return section
+
+
 def run_signature(pipe_signature: str, testset: TestSet) -> str:
     from eval import __version__
 
@@ -184,6 +197,7 @@ def run_evaluation(
     for b in buckets:
         b.scores = subset_scores(hyps, testset.references, b.indices, keys)
     comet = comet_score(testset.source, hyps, testset.references[0], comet_model)
+    qa = qa_report(testset, hyps)
     t_scored = time.perf_counter()
 
     describe = dict(pipe.describe())
@@ -208,6 +222,7 @@ def run_evaluation(
                 "model_inputs": [m for s in sentences for m in getattr(s, "model_inputs", [])],
                 "edits": [e.to_dict() if hasattr(e, "to_dict") else str(e) for e in getattr(art, "edits", [])],
                 "translation": hyp,
+                "qa": [f.to_dict() for s in sentences for f in getattr(s, "qa", [])],
                 "references": [r[i] for r in testset.references],
                 "tokens": token_counts[i],
                 "buckets": [name for name, members in flags.items() if i in members],
@@ -222,6 +237,7 @@ def run_evaluation(
         **{name: s.to_dict() for name, s in scores.items()},
         "comet": {k: v for k, v in comet.items() if k != "segments"},
         "buckets": [b.to_dict(n) for b in buckets],
+        "qa": qa,
         "token_unit": token_unit,
     }
     if documents is not None:
@@ -273,7 +289,7 @@ def run_evaluation(
     }
     report = render_report(
         testset=testset, scores=scores, documents=documents, buckets=buckets, comet=comet,
-        manifest=manifest, hypotheses=hyps,
+        manifest=manifest, hypotheses=hyps, qa=qa,
     )
     files["report"].write_text(report, encoding="utf-8")
     manifest["outputs"] = {k: {"file": p.name, "sha256": _sha256(p)} for k, p in files.items() if k != "manifest"}

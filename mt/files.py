@@ -66,6 +66,23 @@ def read_input(path: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def read_lines(path: str, what: str = "input") -> list[str]:
+    """The lines of a UTF-8 file (or ``-``), split at "\\n" and "\\r\\n" only (mt.document.LINE_BREAK);
+    a final line break ends the last line. Errors name ``what`` and the file."""
+    from mt.document import LINE_BREAK
+
+    try:
+        text = read_input(path)
+    except InputError as exc:
+        raise InputError(f"{what}: {exc}") from None
+    if not text:
+        return []
+    lines = LINE_BREAK.split(text)
+    if lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def single_line(text: str) -> str:
     """``text`` safe to write as (part of) one output line: every line separator becomes a space."""
     text = text.replace("\n", " ")

@@ -50,7 +50,7 @@ class Pipeline:
         translator: Translator | None = None,
         preprocessor: Preprocessor | None = None,
         cache: SentenceCache | None = None,
-        qa: QACheck | None | bool = None,
+        qa: QACheck | None | bool = True,
         **options: Any,
     ):
         if config is None:
@@ -71,9 +71,9 @@ class Pipeline:
         )
         self.cache = cache
         if qa is True:
-            from mt.qa import check_pair
+            from mt.qa import default_checker
 
-            qa = check_pair
+            qa = default_checker().check
         self.qa: QACheck | None = qa or None
         self._key: str | None = None
 
@@ -84,7 +84,7 @@ class Pipeline:
         *,
         cache: SentenceCache | None = None,
         backend: Backend | None = None,
-        qa: QACheck | None | bool = None,
+        qa: QACheck | None | bool = True,
     ) -> "Pipeline":
         """Build the pipeline ``config`` describes (``backend``: an already loaded engine to reuse)."""
         translator = Translator.from_config(config, backend=backend) if backend is not None else None

@@ -37,6 +37,11 @@ def test_translate_json_accounts_for_every_character(tiny_model, example_text, t
     record = json.loads(out.read_text(encoding="utf-8"))
     assert record["text"] == example_text
     assert "signature" in record
+    # QA flags on every sentence (a random model's output gets some) and counted per article
+    flags = [f for p in record["paragraphs"] for s in p["sentences"] for f in s["qa"]]
+    assert flags and all(f["check"] in {"number", "untranslated", "repetition", "length", "empty"} for f in flags)
+    assert sum(record["qa"].values()) >= 1
+    assert all({"score", "truncated", "cached"} <= set(s) for p in record["paragraphs"] for s in p["sentences"])
     covered = 0
     pos = 0
     for paragraph in record["paragraphs"]:

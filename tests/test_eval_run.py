@@ -96,6 +96,10 @@ def test_run_cli_end_to_end_offline(tiny_model, tiny_set, tmp_path):
     lines = [json.loads(x) for x in (out / "lines.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(lines) == 6 and [x["translation"] for x in lines] == hyps
     assert lines[0]["edits"] and "repaired" in lines[0]["buckets"] and "numbers" in lines[0]["buckets"]
+    # QA: flags per line (a random model's output is flagged), and the section in scores.json
+    assert all(isinstance(x["qa"], list) for x in lines) and any(x["qa"] for x in lines)
+    assert scores["qa"]["lines"] == 6 and scores["qa"]["flagged"] >= 1 and set(scores["qa"]["per_check"]) >= {
+        "number", "untranslated", "repetition", "length", "empty"}
 
     # the manifest
     m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
@@ -124,7 +128,7 @@ def test_run_cli_end_to_end_offline(tiny_model, tiny_set, tmp_path):
 
     # the report
     report = (out / "report.md").read_text(encoding="utf-8")
-    for heading in ("## Corpus scores", "## By phenomenon", "## By document", "## Reproduce"):
+    for heading in ("## Corpus scores", "## QA flags", "## By phenomenon", "## By document", "## Reproduce"):
         assert heading in report
     assert sig in report and "COMET: skipped" in report
 

@@ -1,8 +1,7 @@
-"""`mt qa` end to end (through mt.qa.cli.add_arguments/run, and python -m mt.qa.cli)."""
+"""`mt qa` end to end (in process through mt.cli.qa, and as a subprocess)."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -11,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from mt.qa.cli import QAInputError, add_arguments, run
+from mt.cli import build_parser
+from mt.cli.common import UserError
+from mt.cli.qa import run
+from mt.files import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 SRC = ["وقال الوزير إن الحكومة ستعمل على تحسين الخدمات الصحية.", "قتل 25 شخصا في الهجوم.", "عاجل"]
@@ -19,9 +21,7 @@ HYP = ["The minister said the government would work to improve health services."
 
 
 def parse(*argv):
-    p = argparse.ArgumentParser(prog="mt qa")
-    add_arguments(p)
-    return p.parse_args(list(argv))
+    return build_parser().parse_args(["qa", *argv])
 
 
 @pytest.fixture
@@ -67,13 +67,13 @@ def test_different_line_counts(files, tmp_path):
     s, _ = files
     h = tmp_path / "short.en"
     h.write_text("one line\n", encoding="utf-8")
-    with pytest.raises(QAInputError, match=r"has 3 lines .* has 1"):
+    with pytest.raises(UserError, match=r"has 3 lines .* has 1"):
         run(parse("--src", str(s), "--hyp", str(h)))
 
 
 def test_missing_file(files):
     s, _ = files
-    with pytest.raises(QAInputError, match="no-such.en: no such file"):
+    with pytest.raises(InputError, match="translation: cannot read no-such.en: No such file"):
         run(parse("--src", str(s), "--hyp", "no-such.en"))
 
 
@@ -81,16 +81,16 @@ def test_not_utf8_names_file_and_line(files, tmp_path):
     s, _ = files
     h = tmp_path / "latin1.en"
     h.write_bytes(b"ok\nok\ncaf\xe9\n")
-    with pytest.raises(QAInputError, match=r"latin1.en: not valid UTF-8 at line 3"):
+    with pytest.raises(InputError, match=r"latin1.en: line 3: invalid UTF-8"):
         run(parse("--src", str(s), "--hyp", str(h)))
 
 
-def test_python_dash_m(files):
+def test_mt_qa_subprocess(files):
     s, h = files
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    r = subprocess.run([sys.executable, "-m", "mt.qa.cli", "--src", str(s), "--hyp", str(h)],
+    r = subprocess.run([sys.executable, "-m", "mt.cli", "qa", "--src", str(s), "--hyp", str(h)],
                        capture_output=True, text=True, env=env, encoding="utf-8")
     assert r.returncode == 0 and len(r.stdout.splitlines()) == 3
-    r = subprocess.run([sys.executable, "-m", "mt.qa.cli", "--src", str(s), "--hyp", "nope"],
+    r = subprocess.run([sys.executable, "-m", "mt.cli", "qa", "--src", str(s), "--hyp", "nope"],
                        capture_output=True, text=True, env=env, encoding="utf-8")
-    assert r.returncode == 2 and "mt qa: error: translation nope: no such file" in r.stderr
+    assert r.returncode == 2 and r.stderr.startswith("mt: error: translation: cannot read nope") and "Traceback" not in r.stderr

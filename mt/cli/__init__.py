@@ -20,7 +20,7 @@ from mt.cli.common import (
     user_errors,
 )
 
-COMMANDS = ("mt.cli.translate", "mt.cli.preprocess", "mt.cli.serve", "mt.cli.batch", "mt.cli.cache")
+COMMANDS = ("mt.cli.translate", "mt.cli.preprocess", "mt.cli.batch", "mt.cli.serve", "mt.cli.qa", "mt.cli.cache")
 
 
 def build_parser() -> argparse.ArgumentParser:
