@@ -227,8 +227,10 @@ def test_mistyped_local_model_path_is_no_such_directory(tmp_path):
     assert "no such directory" in line and "models/tiny?" in line and "hub" not in line
 
 
-@pytest.mark.parametrize("backend", ["torch", "ct2"])
-@pytest.mark.parametrize("damage", ["source.spm", "vocab.json", "model.safetensors", "truncated", "corrupt-spm"])
+@pytest.mark.parametrize("backend, damage", [
+    ("torch", "source.spm"), ("torch", "vocab.json"), ("torch", "model.safetensors"), ("torch", "truncated"),
+    ("torch", "corrupt-spm"), ("ct2", "source.spm"), ("ct2", "truncated"), ("ct2", "corrupt-spm"),
+])
 def test_broken_model_directory_names_the_file(tiny_model, tmp_path, backend, damage):
     if backend == "ct2":
         pytest.importorskip("ctranslate2")

@@ -220,3 +220,29 @@ def test_cli_errors_exit_2_without_traceback(tmp_path, hyp, ref, needle):
     assert needle in proc.stderr
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("mt-eval: error: ") and proc.stderr.count("\n") == 1
+
+
+def test_ter_on_a_pathological_line_is_bounded_and_says_so():
+    """One line of thousands of words (a file that lost its newlines) is scored in blocks: TER's
+    shift search on it would take minutes and gigabytes. The signature and a note say what was done."""
+    import random
+
+    from eval.score import TER_BLOCK_WORDS, TER_MAX_WORDS, ScoreReport, corpus_scores
+
+    rng = random.Random(0)
+    words = [f"w{i}" for i in range(500)]
+    hyp = " ".join(rng.choice(words) for _ in range(3000))
+    ref = " ".join(hyp.split()[:2500] + ["x"] * 500)
+    scores = corpus_scores([hyp, "a b c"], [[ref, "a b d"]], "ter,bleu,chrf")
+    ter = scores["TER"]
+    assert ter.signature.endswith(f"|blocks:{TER_BLOCK_WORDS}") and str(TER_MAX_WORDS) in ter.note
+    assert 10 < ter.score < 30  # 500 substitutions + 1 over 3003 words, give or take block edges
+    assert not scores["BLEU"].note and "blocks" not in scores["BLEU"].signature
+    report = ScoreReport(scores=scores, n_lines=2, n_refs=1)
+    assert "note: TER: 1 line(s)" in report.format_text() and report.to_dict()["TER"]["note"]
+    # normal lines: sacrebleu's TER exactly, signature unchanged
+    from sacrebleu.metrics import TER
+
+    normal = corpus_scores(["the cat sat on the mat"], [["a cat sat on a mat"]], "ter")["TER"]
+    assert normal.score == TER().corpus_score(["the cat sat on the mat"], [["a cat sat on a mat"]]).score
+    assert "blocks" not in normal.signature and not normal.note
