@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from mt.cli.common import UserError
 from mt.config import add_pipeline_arguments, config_from_args
 
 EXIT_SOME_FAILED = 1
@@ -26,6 +27,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     group.add_argument("--no-cache", action="store_true", help="translate every sentence, keep nothing")
     p.add_argument("--restart", action="store_true", help="start OUT and the errors file over instead of resuming")
     add_pipeline_arguments(p)
+    engine = p.add_argument_group("engine (see mt.feed.ray_engine)")
+    engine.add_argument("--engine", choices=("local", "ray"), default="local",
+                        help="local: this process (default); ray: an actor pool on Ray (the [ray] extra), same output")
+    engine.add_argument("--ray-address", metavar="ADDR",
+                        help="join this Ray cluster (default: $RAY_ADDRESS, else start a local Ray sized for this machine)")
+    engine.add_argument("--actors", type=_positive, metavar="N", help="Ray: translation actors (default: fill the cluster)")
+    engine.add_argument("--threads-per-actor", type=_positive, metavar="K",
+                        help="Ray: CPU threads (and reserved CPUs) per actor (default: --threads, else a node's CPUs)")
     # records per shared translation window (text characters); keep it fixed across reruns of one job
     p.add_argument("--window-chars", type=_positive, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
@@ -50,11 +59,21 @@ def run(args: argparse.Namespace) -> int:
     config = config_from_args(args)
     errors = args.errors or str(default_errors_path(args.output))
     check_paths(args.feeds, args.output, errors, args.summary)  # before the model loads
-    cache = None if args.no_cache else SqliteSentenceCache(args.cache)
-    pipeline = Pipeline.from_config(config, cache=cache)
+    cache = pipeline = windows = None
+    if args.engine == "ray":
+        from mt.feed.ray_engine import RayOptions, RayWindows
+
+        options = RayOptions(address=args.ray_address, actors=args.actors, threads_per_actor=args.threads_per_actor)
+        windows = RayWindows(config, options, cache=args.cache, no_cache=args.no_cache)
+    elif args.ray_address or args.actors or args.threads_per_actor:
+        raise UserError("--ray-address, --actors and --threads-per-actor need --engine ray")
+    else:
+        cache = None if args.no_cache else SqliteSentenceCache(args.cache)
+        pipeline = Pipeline.from_config(config, cache=cache)
     bar = ProgressBar(count_records(args.feeds)) if sys.stderr.isatty() else None
     job = BatchJob(pipeline, args.feeds, args.output, errors=errors, restart=args.restart,
-                   progress=bar.update if bar else None, window_chars=args.window_chars or WINDOW_CHARS)
+                   progress=bar.update if bar else None, window_chars=args.window_chars or WINDOW_CHARS,
+                   windows=windows)
     try:
         summary = job.run()
     except KeyboardInterrupt:
@@ -74,6 +93,8 @@ def run(args: argparse.Namespace) -> int:
             write_summary(job.summary, args.summary)
         if cache is not None:
             cache.close()
+        if windows is not None:
+            windows.close()
     print(f"mt batch: {summary.line()}", file=sys.stderr)
     return EXIT_SOME_FAILED if summary.failed else 0
 
