@@ -242,6 +242,8 @@ def test_batch_output_file_opens_one_record_by_uri(page, reference, tmp_path):
     first = dict(reference, uri="urn:newsml:first")
     second = json.loads(json.dumps(reference))
     second["uri"] = "urn:newsml:second"
+    for s in second["translation"]["sentences"]:
+        s["qa"] = []  # one known flag in this record, whatever the checks said
     flagged = next(i for i, s in enumerate(second["translation"]["sentences"]) if "2013" in s["source"])
     second["translation"]["sentences"][flagged]["qa"] = [
         {"check": "number", "detail": {"missing": ["2013"], "extra": ["2031"], "missing_forms": ["2013"], "extra_forms": ["2031"]}}
