@@ -40,7 +40,7 @@ def inspect_text(text: str) -> list[str]:
             example = example[:17] + "..."
         warnings.append(
             f"the input holds HTML markup ({len(tags)} tags, {len(entities)} entities, e.g. {example!r}); "
-            "it is translated as text: convert it to plain text first"
+            "it is treated as text: convert it to plain text first"
         )
     letters = len(_LETTER.findall(text))
     if letters >= MIN_LETTERS:
