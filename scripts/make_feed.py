@@ -4,8 +4,8 @@
     python scripts/make_feed.py OUT.jsonl [--articles 100000] [--sentences 6] [--bad-every 0] [--seed 0]
     python scripts/make_feed.py OUT.jsonl --ntrex   # the NTREX dev documents, one article per docid
 
-Synthetic articles are drawn (deterministically) from the NTREX dev sentences: a headline and
-2-4 paragraphs of 1-3 sentences, so sentences repeat across the feed as they do on a wire. The
+Synthetic articles are drawn (deterministically) from the NTREX dev lines that end a sentence: a
+headline and paragraphs of 1-3 of them, so sentences repeat across the feed as they do on a wire. The
 data stays beside the checkout (CC BY-SA 4.0); only the generated feed is written, where you say.
 """
 
@@ -21,6 +21,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from eval.testsets import ntrex_dev_dir  # noqa: E402
+
+
+ENDS = (".", "!", "?", "\u061f", '"', "\u201d", "\u00bb")
 
 
 def ntrex_documents(folder: Path | None = None) -> list[tuple[str, list[str]]]:
@@ -44,7 +47,9 @@ def ntrex_feed(out: Path) -> int:
 
 
 def synthetic_feed(out: Path, articles: int, sentences: int, bad_every: int, seed: int) -> int:
-    pool = [line for _, lines in ntrex_documents() for line in lines]
+    # lines that end a sentence, so joining them into paragraphs makes no new sentences: the feed
+    # repeats a bounded set of sentences, as a wire re-sends stories (memory must not follow the feed)
+    pool = [line for _, lines in ntrex_documents() for line in lines if line.rstrip().endswith(ENDS)]
     rng = random.Random(seed)
     with open(out, "w", encoding="utf-8") as fh:
         for i in range(articles):
