@@ -50,10 +50,9 @@ def reference(tiny_model, tmp_path_factory):
 @pytest.fixture(scope="module")
 def ray_address():
     """A local Ray for this module's subprocesses to join (as they would join a cluster)."""
-    os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    ray.init(address="local", num_cpus=2, object_store_memory=128 * 1024**2, include_dashboard=False,
-             log_to_driver=False, logging_level="ERROR")
-    yield ray.get_runtime_context().gcs_address
+    from mt.feed.ray_engine import start_local_ray
+
+    yield start_local_ray(num_cpus=2, object_store_bytes=128 * 1024**2)
     ray.shutdown()
 
 

@@ -36,6 +36,7 @@ import logging
 import os
 import signal
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Sequence
 
 from mt.backends.base import ModelLoadError
@@ -81,6 +82,26 @@ def import_ray() -> Any:
             "--engine ray needs Ray, which is not installed: pip install 'newswire-mt[ray]' (or pip install 'ray[data]')"
         ) from None
     return ray
+
+
+def start_local_ray(num_cpus: int | None = None, object_store_bytes: int = OBJECT_STORE_BYTES) -> str:
+    """Start a Ray for this machine in this process (``num_cpus`` default: every core); returns its address.
+
+    Small object store, no dashboard, no usage stats, quiet logs. Its workers run at this process's
+    niceness: Ray's default (15) would hand the CPUs to every other program on a shared machine,
+    where the local engine keeps its priority.
+    """
+    ray = import_ray()
+    os.environ.setdefault("RAY_worker_niceness", str(os.getpriority(os.PRIO_PROCESS, 0)))
+    ray.init(
+        address="local",
+        num_cpus=num_cpus or os.cpu_count() or 1,
+        object_store_memory=object_store_bytes,
+        include_dashboard=False,
+        logging_level=logging.ERROR,
+        log_to_driver=False,
+    )
+    return ray.get_runtime_context().gcs_address
 
 
 class WindowActor:
@@ -143,11 +164,13 @@ class RayWindows:
                 )
             self.actors_count, self.threads_per_actor = actors, threads
             self.lookahead = WINDOWS_PER_ACTOR * actors
-            cache_path = cache
-            if self.caching and self._started_here:
-                from mt.sentence_cache import SqliteSentenceCache, default_cache_path
+            # --cache is a path as the driver names it (relative to its folder); without it a Ray
+            # started here shares the driver's default file, a cluster's nodes each use their own
+            cache_path = str(Path(cache).expanduser().absolute()) if cache else None
+            if self.caching and cache_path is None and self._started_here:
+                from mt.sentence_cache import default_cache_path
 
-                cache_path = str((SqliteSentenceCache(cache).path if cache else default_cache_path()).resolve())
+                cache_path = str(default_cache_path().absolute())
             remote = ray.remote(num_cpus=threads, max_concurrency=WINDOWS_PER_ACTOR, max_restarts=0)(WindowActor)
             body = config.replace(threads=threads).to_json()
             self._actors = [remote.remote(body, cache_path, self.caching) for _ in range(actors)]
@@ -169,19 +192,12 @@ class RayWindows:
         if ray.is_initialized():  # a library caller's own Ray: use it as it is
             return
         address = self.options.address or os.environ.get("RAY_ADDRESS") or None
-        quiet = dict(logging_level=logging.ERROR, log_to_driver=False)
         sigterm = signal.getsignal(signal.SIGTERM)  # ray.init installs its own; the CLI's stays
         try:
             if address:
-                ray.init(address=address, **quiet)
+                ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
             else:
-                ray.init(
-                    address="local",
-                    num_cpus=os.cpu_count() or 1,
-                    object_store_memory=self.options.object_store_bytes,
-                    include_dashboard=False,
-                    **quiet,
-                )
+                start_local_ray(object_store_bytes=self.options.object_store_bytes)
                 self._started_here = True
         except (ConnectionError, RuntimeError, ValueError) as exc:
             where = f"join the Ray cluster at {address}" if address else "start a local Ray"
@@ -260,4 +276,4 @@ class RayWindows:
         self.close()
 
 
-__all__ = ["RayEngineError", "RayOptions", "RayWindows", "WindowActor", "import_ray"]
+__all__ = ["RayEngineError", "RayOptions", "RayWindows", "WindowActor", "import_ray", "start_local_ray"]
