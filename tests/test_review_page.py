@@ -320,4 +320,6 @@ def test_repairs_marked_from_edits_and_from_the_text_alone(page):
     assert not any(g["rules"] == ["whitespace"] for g in regions), "a collapsed double space is not worth a mark"
     # without edits: the same places, the rule guessed where the text shows it
     assert [(g["before"], g["after"]) for g in bare] == [(g["before"], g["after"]) for g in regions]
-    assert {g["after"]: g["rules"] for g in bare}["المتحدة الأمريكية"] == ["merged-word"]
+    guessed = {g["after"]: g["rules"] for g in bare}
+    assert guessed["المتحدة الأمريكية"] == ["merged-word"]
+    assert guessed["عام 2013."][0] == "merged-number"

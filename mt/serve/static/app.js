@@ -295,7 +295,9 @@
       // only the amount of space changed (whitespace left on either side): "whitespace"
       var spaced = before.length > 0 && /^\s*$/.test(before + after) &&
                    (after.length > 0 || isSpace(b[h.rs - 1] || "") || isSpace(b[h.re] || ""));
-      h.rules = [spaced ? "whitespace" : guessRule(before, after)];
+      var rule = spaced ? "whitespace" : guessRule(before, after);
+      if (rule === "merged-word" && /[0-9\u0660-\u0669\u06F0-\u06F9]/.test((b[h.rs - 1] || "") + (b[h.re] || ""))) rule = "merged-number";
+      h.rules = [rule];
       return h;
     });
   }
