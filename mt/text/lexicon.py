@@ -10,6 +10,7 @@ pronoun (``ها`` ``هم`` ``نا`` ...). The list is loaded once, lazily, and s
 from __future__ import annotations
 
 import math
+import threading
 from functools import lru_cache
 
 from mt.text.charsets import strip_diacritics  # noqa: F401 - wordfreq stores bare forms; lookups strip too
@@ -82,10 +83,18 @@ class Lexicon:
         return best
 
 
+_LOAD_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def arabic_lexicon() -> Lexicon:
-    """The shared Arabic lexicon (built on first use, about one second)."""
+def _load_arabic_lexicon() -> Lexicon:
     from wordfreq import get_frequency_dict
 
     return Lexicon(get_frequency_dict("ar", "large"))
+
+
+def arabic_lexicon() -> Lexicon:
+    """The shared Arabic lexicon (built on first use, about one second; once, even from many threads)."""
+    with _LOAD_LOCK:
+        return _load_arabic_lexicon()
 

@@ -20,7 +20,7 @@ from mt.document import Edit
 from mt.text.alignment import apply_edits, lift_edits
 from mt.text.charsets import DIACRITICS, DIGITS, LETTERS, strip_diacritics
 from mt.text.punct_spacing import punctuation_edits
-from mt.text.word_split import WordSplitter
+from mt.text.word_split import WordSplitter, default_splitter
 from mt.text.word_split import clear_caches as clear_split_caches
 
 _TOKEN = re.compile(r"\S+")
@@ -41,16 +41,10 @@ NUMBER_PREFIXES = frozenset(
 
 
 SPLIT_RULES = frozenset({"merged-word", "merged-number"})
-# Per-token decisions are pure functions of the token string (for one split model): they are
-# cached per model and shared by every SpacingRepair (every Repairer builds its own steps).
-_TOKEN_CACHES: dict[object, dict[tuple[str, str], object]] = {}
-_MAX_CACHED = 300_000
 
 
 def clear_caches() -> None:
     """Forget cached decisions (benchmarks that want a cold start)."""
-    for cache in _TOKEN_CACHES.values():
-        cache.clear()
     clear_split_caches()
 
 
@@ -64,17 +58,14 @@ class SpacingRepair:
     name = "spacing"
 
     def __init__(self, splitter: WordSplitter | None = None):
-        self.splitter = splitter or WordSplitter()
-        self._cache = _TOKEN_CACHES.setdefault(self.splitter.model, {})
+        # Per-token decisions are pure functions of the token for one splitter: they live in the
+        # splitter's bounded LRU cache, shared by every SpacingRepair on the default splitter and safe
+        # between threads. Nothing per call is stored on the step.
+        self.splitter = splitter or default_splitter()
+        self._cache = self.splitter.token_cache
 
     def _cached(self, kind: str, token: str, compute):
-        key = (kind, token)
-        hit = self._cache.get(key)
-        if hit is None:
-            if len(self._cache) > _MAX_CACHED:
-                self._cache.clear()
-            hit = self._cache[key] = compute(token)
-        return hit
+        return self._cache.get_or_compute((kind, token), lambda key: compute(key[1]))
 
     max_passes = 3
 

@@ -15,10 +15,12 @@ are dropped next to an unknown word (:class:`mt.text.spacing.SpacingRepair`).
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from mt.text.charsets import TANWEEN, is_diacritic, strip_diacritics
 from mt.text.lexicon import Lexicon, arabic_lexicon
+from mt.text.spacing_cache import LRUCache, clear_all
 
 # Letters that never join the following letter: a lost space after them cannot be seen.
 NON_JOINING = set("اأإآٱدذرزوؤةىء")
@@ -62,24 +64,37 @@ class SplitModel:
     max_part_len: int = 18
 
 
-_CACHES: dict[tuple[int, "SplitModel"], dict[str, tuple[int, ...]]] = {}
+CACHE_SIZE = 200_000
 
 
 def clear_caches() -> None:
-    """Forget cached split decisions (benchmarks; tests that swap lexicons)."""
-    for cache in _CACHES.values():
-        cache.clear()
+    """Forget cached split decisions of every splitter (benchmarks that want a cold start)."""
+    clear_all()
+
+
+_DEFAULT: "WordSplitter | None" = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_splitter() -> "WordSplitter":
+    """The process-wide splitter on the shared lexicon with the default model (its decision caches
+    are shared by every SpacingRepair built without a splitter of its own)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        with _DEFAULT_LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = WordSplitter()
+    return _DEFAULT
 
 
 class WordSplitter:
     def __init__(self, lexicon: Lexicon | None = None, model: SplitModel | None = None):
         self._lex = lexicon
         self.model = model or SplitModel()
-        # decisions are shared by every splitter with the same model (every Repairer builds its own steps)
-        self._cache = _CACHES.setdefault((id(lexicon), self.model), {})
-        # tanween cues of the run being segmented (sure cuts, impossible cuts); set per run, so a
-        # splitter is not shared between threads
-        self._marks: tuple[dict[int, bool], set[int]] = ({}, set())
+        # Decisions are pure functions of the run for this lexicon and model: bounded LRU caches,
+        # safe to share between threads. ``token_cache`` holds SpacingRepair's per-token decisions.
+        self._cache: LRUCache[str, tuple[int, ...]] = LRUCache(CACHE_SIZE)
+        self.token_cache: LRUCache[tuple[str, str], object] = LRUCache(2 * CACHE_SIZE)
 
     @property
     def lexicon(self) -> Lexicon:
@@ -91,13 +106,7 @@ class WordSplitter:
         """Offsets inside ``run`` (a string of Arabic letters and diacritics) where a space belongs."""
         if len(run) < 4:
             return ()
-        hit = self._cache.get(run)
-        if hit is None:
-            hit = self._split_points(run)
-            if len(self._cache) > 200_000:
-                self._cache.clear()
-            self._cache[run] = hit
-        return hit
+        return self._cache.get_or_compute(run, self._split_points)
 
     def final_cuts(self, run: str) -> tuple[int, ...]:
         """Cuts (offsets in ``run``) after letters that only end words: ة, tanween (أيضًا), and ى
@@ -154,23 +163,20 @@ class WordSplitter:
         analysed = lex.analysed_cost(key)
         if analysed is not None and analysed <= m.safe_cost and (listed is None or analysed < listed):
             return ()  # clitics + a well-attested stem (+ pronoun): وإيران, لروسيا, لادعاء, مستشاروها
-        self._marks = _tanween_cues(run) if run != key else ({}, set())
-        found = self._best_segmentation(key)
+        marks = _tanween_cues(run) if run != key else ({}, set())
+        found = self._best_segmentation(key, marks)
         if found is None:
             return ()
-        if not self._cuts_justified(key, found[1]):
+        if not self._cuts_justified(key, found[1], marks):
             # keep only the cuts that word-final letters make sure (ساخرة|للجاسوس)
-            sure = tuple(c for c in found[1] if self._sure_boundary(key, c))
+            sure = tuple(c for c in found[1] if _sure_boundary(key, c, marks))
             return _map_offsets(run, key, sure) if sure and analysed is None else ()
         bonus = m.particle_verb_bonus if particle_verb and found[1][0] == len(particle_verb) else 0.0
         if analysed is not None and found[0] - bonus + m.listed_margin >= analysed:
             return ()  # a listed or analysable word, more probable whole than split
         return _map_offsets(run, key, found[1])
 
-    def _sure_boundary(self, key: str, cut: int) -> bool:
-        return (key[cut - 1] == "ة" or cut in self._marks[0]) and len(key) - cut >= 3
-
-    def _cuts_justified(self, key: str, cuts: tuple[int, ...]) -> bool:
+    def _cuts_justified(self, key: str, cuts: tuple[int, ...], marks: "Marks") -> bool:
         """Every cut must be justified by the two words it separates, not by the whole run."""
         m = self.model
         bounds = (0, *cuts, len(key))
@@ -178,12 +184,12 @@ class WordSplitter:
         costs = [self._part_cost_at(key, a, b) for a, b in zip(bounds, bounds[1:])]
         for k in range(len(parts) - 1):
             left, right = parts[k], parts[k + 1]
-            if self._sure_boundary(key, bounds[k + 1]) and len(right) >= 3:
+            if _sure_boundary(key, bounds[k + 1], marks) and len(right) >= 3:
                 continue  # ة (or tanween: أيضًا) only ends words: the cut is sure
             budget = (m.cut_budget + m.budget_per_letter * max(0, min(len(left), len(right)) - 3)
                       + m.budget_per_long_letter * max(0, max(len(left), len(right)) - 5))
             bc = self._boundary_cost(left, right)
-            if bounds[k + 1] in self._marks[0]:
+            if bounds[k + 1] in marks[0]:
                 bc = min(bc, m.after_final)
             if costs[k] + costs[k + 1] + bc >= budget:
                 return False
@@ -246,7 +252,7 @@ class WordSplitter:
             return m.before_article
         return m.after_joining
 
-    def _best_segmentation(self, key: str) -> tuple[float, tuple[int, ...]] | None:
+    def _best_segmentation(self, key: str, marks: "Marks") -> tuple[float, tuple[int, ...]] | None:
         """Cheapest split of ``key`` into >= 2 known parts: (cost, cut offsets), or None."""
         n = len(key)
         maxlen = self.model.max_part_len
@@ -265,10 +271,10 @@ class WordSplitter:
                     continue
                 cost = prev[0] + pc
                 if j > 0:
-                    if j in self._marks[1]:
+                    if j in marks[1]:
                         continue  # never between a tanween and its alif (ووفقًا)
                     bc = self._boundary_cost(key[prev[2] : j], part)
-                    if j in self._marks[0]:
+                    if j in marks[0]:
                         bc = min(bc, self.model.after_final) if bc is not None else None
                     if bc is None:
                         continue
@@ -280,6 +286,13 @@ class WordSplitter:
         if final is None or not final[1]:
             return None
         return final[0], final[1]
+
+
+Marks = tuple[dict[int, bool], set[int]]  # tanween cues of one run: (sure cuts, impossible cuts)
+
+
+def _sure_boundary(key: str, cut: int, marks: Marks) -> bool:
+    return (key[cut - 1] == "ة" or cut in marks[0]) and len(key) - cut >= 3
 
 
 def lex_listed_rarely(lex: Lexicon, key: str) -> bool:
