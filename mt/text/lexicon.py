@@ -36,6 +36,10 @@ class Lexicon:
     def __contains__(self, word: str) -> bool:
         return word in self._cost
 
+    def words(self):
+        """Every listed word (bare form)."""
+        return self._cost.keys()
+
     def listed(self, word: str) -> float | None:
         """Cost of ``word`` exactly as listed (no clitic analysis)."""
         return self._cost.get(word)

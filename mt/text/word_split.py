@@ -62,6 +62,15 @@ class SplitModel:
     unknown_part_cost: float = 30.0  # a name bounded by ة / ى (المتحدةكارولينا)
     function_word_cost: float = 7.5  # a short part at least this frequent is no name fragment
     max_part_len: int = 18
+    # The scored decision (whole word versus merge, all in nats). An unknown token's whole-word cost
+    # is its character-model cost plus ``unknown_word_cost``; a split pays ``split_prior`` per cut
+    # (how rare a lost space is in news) on top of its parts and boundaries.
+    unknown_word_cost: float = 3.5
+    split_prior: float = 4.0
+    unknown_part_extra: float = 2.0  # an unknown part inside a split: a name glued to a word
+    min_unknown_part: int = 4
+    scored_margin: float = 2.0  # the scored route (unknown parts) must win by this much
+    use_char_model: bool = True
 
 
 CACHE_SIZE = 200_000
@@ -165,16 +174,51 @@ class WordSplitter:
             return ()  # clitics + a well-attested stem (+ pronoun): وإيران, لروسيا, لادعاء, مستشاروها
         marks = _tanween_cues(run) if run != key else ({}, set())
         found = self._best_segmentation(key, marks)
-        if found is None:
-            return ()
-        if not self._cuts_justified(key, found[1], marks):
+        whole = self.whole_cost(key, analysed)
+        if found is None or not self._cuts_justified(key, found[1], marks):
+            scored = self._scored_split(key, marks, whole)
+            if scored:
+                return _map_offsets(run, key, scored)
+            if found is None:
+                return ()
             # keep only the cuts that word-final letters make sure (ساخرة|للجاسوس)
             sure = tuple(c for c in found[1] if _sure_boundary(key, c, marks))
             return _map_offsets(run, key, sure) if sure and analysed is None else ()
+        if analysed is None and m.use_char_model and not all(_sure_boundary(key, c, marks) for c in found[1]):
+            if found[0] + m.split_prior * len(found[1]) >= whole:
+                return ()  # a plausible unknown word (a name: سيفولو) is more likely than this split
         bonus = m.particle_verb_bonus if particle_verb and found[1][0] == len(particle_verb) else 0.0
         if analysed is not None and found[0] - bonus + m.listed_margin >= analysed:
             return ()  # a listed or analysable word, more probable whole than split
         return _map_offsets(run, key, found[1])
+
+    @property
+    def char_model(self):
+        from mt.text.char_model import arabic_char_model
+
+        return arabic_char_model()
+
+    def whole_cost(self, key: str, analysed: float | None = None) -> float:
+        """Cost of ``key`` read as one word: listed or analysed (clitics, pronoun) when known, else the
+        character model's cost plus the unknown-word penalty."""
+        if analysed is not None:
+            return analysed
+        if not self.model.use_char_model:
+            return float("inf")
+        return self.char_model.cost(key) + self.model.unknown_word_cost
+
+    def _scored_split(self, key: str, marks: "Marks", whole: float) -> tuple[int, ...]:
+        """The cheapest split when parts may be unknown words (names), if it beats ``whole``."""
+        m = self.model
+        if not m.use_char_model:
+            return ()
+        found = self._best_segmentation(key, marks, unknown=True)
+        if found is None:
+            return ()
+        cost, cuts = found
+        if cost + m.split_prior * len(cuts) + m.scored_margin < whole:
+            return cuts
+        return ()
 
     def _cuts_justified(self, key: str, cuts: tuple[int, ...], marks: "Marks") -> bool:
         """Every cut must be justified by the two words it separates, not by the whole run."""
@@ -252,8 +296,9 @@ class WordSplitter:
             return m.before_article
         return m.after_joining
 
-    def _best_segmentation(self, key: str, marks: "Marks") -> tuple[float, tuple[int, ...]] | None:
-        """Cheapest split of ``key`` into >= 2 known parts: (cost, cut offsets), or None."""
+    def _best_segmentation(self, key: str, marks: "Marks", unknown: bool = False) -> tuple[float, tuple[int, ...]] | None:
+        """Cheapest split of ``key`` into >= 2 known parts: (cost, cut offsets), or None. With
+        ``unknown``, a part of 4+ letters no list holds is priced by the character model."""
         n = len(key)
         maxlen = self.model.max_part_len
         # best[i]: (cost, cuts, start of last part) for key[:i] as a sequence of parts
@@ -268,7 +313,11 @@ class WordSplitter:
                 part = key[j:i]
                 pc = self._part_cost_at(key, j, i) if i - j < n else None
                 if pc is None:
-                    continue
+                    if not unknown or i - j >= n or i - j < self.model.min_unknown_part:
+                        continue
+                    if self.lexicon.analysed_cost(part) is not None:
+                        continue  # a known but rare part was refused on purpose
+                    pc = self.char_model.cost(part) + self.model.unknown_word_cost + self.model.unknown_part_extra
                 cost = prev[0] + pc
                 if j > 0:
                     if j in marks[1]:

@@ -1,0 +1,139 @@
+"""A character n-gram model of Arabic words: the cost (nats) of a string *as one word*.
+
+It prices tokens no list holds (names, loanwords, rare inflections) so that the spacing repair can
+weigh "one unknown word" against "two words that lost their space" in the same units as the word
+list. Trained on the word types of wordfreq's Arabic list (each type once: names and rare forms shape
+it as much as function words), order 5 with interpolated Witten-Bell smoothing; ``^`` and ``$``
+mark the word's edges, so ة/ى inside a word and ال after its start are expensive, as they should be.
+
+The model is derived data of wordfreq (CC BY-SA 4.0), so it is not shipped: it is built on first use
+(a few seconds) and kept under ``$NEWSWIRE_CACHE/spacing/``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import pickle
+import threading
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+ORDER = 5
+VERSION = 1
+BOS, EOS = "^", "$"
+MIN_COUNT = 2  # n-grams (order >= 3) seen in fewer word types are pruned
+MAX_WORD_COST = 18.0  # train on listed words at least this frequent (drops the noisiest tail)
+
+
+class CharModel:
+    def __init__(self, logp: dict[str, float], bow: dict[str, float], floor: float):
+        self._logp = logp  # "h\tx" -> ln P(x | h) (interpolated), for seen n-grams
+        self._bow = bow  # h -> ln(1 - lambda_h): the weight left for the shorter context
+        self._floor = floor
+
+    def char_cost(self, hist: str, ch: str) -> float:
+        """-ln P(ch | hist) with backoff to shorter histories."""
+        penalty = 0.0
+        while True:
+            lp = self._logp.get(hist + "\t" + ch)
+            if lp is not None:
+                return penalty - lp
+            if not hist:
+                return penalty + self._floor
+            penalty -= self._bow.get(hist, 0.0)
+            hist = hist[1:]
+
+    def cost(self, word: str) -> float:
+        """-ln P(word) as a whole word (edges included)."""
+        s = BOS + word + EOS
+        total = 0.0
+        for i in range(1, len(s)):
+            total += self.char_cost(s[max(0, i - ORDER + 1) : i], s[i])
+        return total
+
+
+def train(words) -> CharModel:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for w in words:
+        s = BOS + w + EOS
+        for i in range(1, len(s)):
+            for n in range(0, ORDER):
+                if i - n < 0:
+                    break
+                counts[s[i - n : i]][s[i]] += 1
+    alphabet = {x for h in counts for x in counts[h]}
+    floor = math.log(len(alphabet) + 1)
+    logp: dict[str, float] = {}
+    bow: dict[str, float] = {}
+    # lower orders first, so the backoff distribution is known when a longer context is built
+    for h in sorted(counts, key=len):
+        followers = counts[h]
+        total = sum(followers.values())
+        types = len(followers)
+        lam = total / (total + types)
+        bow[h] = math.log(1 - lam)
+        for x, c in followers.items():
+            if len(h) >= 2 and c < MIN_COUNT:
+                continue
+            lower = math.exp(-_cost_from(logp, bow, h[1:], x, floor)) if h else 1.0 / (len(alphabet) + 1)
+            logp[h + "\t" + x] = math.log(lam * c / total + (1 - lam) * lower)
+    return CharModel(logp, bow, floor)
+
+
+def _cost_from(logp, bow, hist, ch, floor) -> float:
+    penalty = 0.0
+    while True:
+        lp = logp.get(hist + "\t" + ch)
+        if lp is not None:
+            return penalty - lp
+        if not hist:
+            return penalty + floor
+        penalty -= bow.get(hist, 0.0)
+        hist = hist[1:]
+
+
+_LOCK = threading.Lock()
+
+
+def _cache_path() -> Path:
+    from mt.cache import cache_root
+
+    try:
+        from importlib.metadata import version
+
+        wf = version("wordfreq")
+    except Exception:  # pragma: no cover - metadata missing
+        wf = "unknown"
+    return cache_root() / "spacing" / f"char-lm-ar-o{ORDER}-v{VERSION}-wordfreq{wf}.pkl"
+
+
+@lru_cache(maxsize=1)
+def _load() -> CharModel:
+    from mt.text.lexicon import arabic_lexicon
+
+    path = _cache_path()
+    try:
+        with open(path, "rb") as f:
+            logp, bow, floor = pickle.load(f)
+        return CharModel(logp, bow, floor)
+    except (OSError, EOFError, pickle.UnpicklingError, ValueError):
+        pass
+    lex = arabic_lexicon()
+    model = train(w for w in lex.words() if len(w) >= 2 and lex.listed(w) <= MAX_WORD_COST and w.isalpha())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump((model._logp, model._bow, model._floor), f, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache: build again next time
+    return model
+
+
+def arabic_char_model() -> CharModel:
+    """The shared character model (built or loaded on first use, once even from many threads)."""
+    with _LOCK:
+        return _load()
