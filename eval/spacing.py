@@ -333,6 +333,7 @@ def evaluate_half(ntrex: Path, seed: int, half: str, lex=None) -> dict:
         [(t, "name-ref") for t in spacing_traps.name_traps(lines, en_half, lex, merged)]
         + [(t, "inflected") for t in spacing_traps.inflected_traps(lex, seed=seed + (0 if half == "tune" else 1))]
         + [(t, "rare") for t in spacing_traps.rare_traps(clean_lines, lex, merged)]
+        + [(t, "name-translit") for t in spacing_traps.transliterated_name_traps(en_half, lex, n=1000)]
     )
     return {
         "half": half,
@@ -395,6 +396,25 @@ def _print(report: dict) -> None:
             print(f"  real: {ex}")
 
 
+def _parse(value: str):
+    if value in ("True", "False"):
+        return value == "True"
+    try:
+        return int(value)
+    except ValueError:
+        return float(value)
+
+
+def use_model(**fields) -> None:
+    """Make the default repair use a SplitModel with ``fields`` changed (ablation, tuning)."""
+    import dataclasses
+
+    from mt.text import repair, word_split
+
+    word_split._DEFAULT = word_split.WordSplitter(model=dataclasses.replace(word_split.SplitModel(), **fields))
+    repair._default = None
+
+
 def _ranges(numbers: list[int]) -> str:
     out: list[str] = []
     for n in numbers:
@@ -412,7 +432,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
     ap.add_argument("--half", choices=("tune", "check", "both", "all"), default="both",
                     help="which documents: the tuning half, the checking half, both side by side, or all")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="override a SplitModel field (tuning, ablation), e.g. --set split_prior=5")
     args = ap.parse_args(argv)
+    if args.set:
+        use_model(**{k: _parse(v) for k, v in (kv.split("=", 1) for kv in args.set)})
     if not (args.ntrex / "ntrex.dev.ar").is_file():
         print(f"error: {args.ntrex / 'ntrex.dev.ar'} not found; pass --ntrex DIR (NTREX-128 dev, Arabic side)",
               file=sys.stderr)

@@ -132,3 +132,65 @@ def rare_traps(lines: list[str], lex, merged_tokens: set[str], lo: float = 14.0,
             if c is not None and lo <= c <= hi:
                 found[tok] = None
     return list(found)
+
+
+# --------------------------------------------------------------- names transliterated by rule
+_DIGRAPHS = [("sch", "ش"), ("tch", "تش"), ("ch", "تش"), ("sh", "ش"), ("th", "ث"), ("ph", "ف"), ("ck", "ك"),
+             ("gh", "غ"), ("kh", "خ"), ("qu", "كو"), ("ee", "ي"), ("oo", "و"), ("ou", "و"), ("ea", "ي"),
+             ("ie", "ي"), ("ai", "اي"), ("ay", "اي"), ("ey", "اي"), ("oa", "و"), ("au", "او")]
+_SINGLE = {"b": "ب", "d": "د", "f": "ف", "h": "ه", "j": "ج", "k": "ك", "l": "ل", "m": "م", "n": "ن", "p": "ب",
+           "q": "ك", "r": "ر", "s": "س", "t": "ت", "v": "ف", "w": "و", "x": "كس", "z": "ز",
+           "a": "ا", "e": "ي", "i": "ي", "o": "و", "u": "و", "y": "ي"}
+_INITIAL = {"a": "أ", "e": "إ", "i": "إ", "o": "أو", "u": "أو"}
+
+
+def transliterate(name: str) -> str:
+    """A rough Arabic news-style transliteration of an English name (Lorenzo -> لورينزو)."""
+    w = re.sub(r"(.)\1+", r"\1", name.lower())
+    out: list[str] = []
+    i = 0
+    if w and w[0] in _INITIAL:
+        out.append(_INITIAL[w[0]])
+        i = 1
+    while i < len(w):
+        for dg, ar in _DIGRAPHS:
+            if w.startswith(dg, i):
+                out.append(ar)
+                i += len(dg)
+                break
+        else:
+            ch = w[i]
+            nxt = w[i + 1] if i + 1 < len(w) else ""
+            last = i == len(w) - 1
+            if ch == "c":
+                out.append("س" if nxt in ("e", "i", "y") else "ك")
+            elif ch == "g":
+                out.append("ج" if nxt in ("e", "i", "y") else "غ")
+            elif ch == "e" and last:
+                pass  # silent final e
+            elif ch == "e" and nxt and nxt not in "aeiou" and i + 2 < len(w) and w[i + 2] in "aeiou":
+                pass  # a short e before one consonant and a vowel: not written
+            elif ch in _SINGLE:
+                out.append(_SINGLE[ch])
+            i += 1
+    return "".join(out)
+
+
+def transliterated_name_traps(en_lines: list[str], lex, seed: int = 3, n: int = 300) -> list[str]:
+    """Capitalised English words of the half's references, transliterated by rule, alone or with
+    a و / ب / ل clitic; tokens a list already holds as common words are left out."""
+    rng = random.Random(seed)
+    names = sorted({w for line in en_lines for w in _CAP.findall(line) if len(w) >= 4})
+    out: dict[str, None] = {}
+    for name in names:
+        ar = transliterate(name)
+        if len(ar) < 4 or not _AR_TOKEN.fullmatch(ar):
+            continue
+        c = lex.listed(ar)
+        if c is not None and c < 13.0:
+            continue
+        form = ar if rng.random() < 0.7 else rng.choice(("و", "ب", "ل")) + ar
+        out[form] = None
+    forms = list(out)
+    rng.shuffle(forms)
+    return sorted(forms[:n])

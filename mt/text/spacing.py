@@ -105,7 +105,8 @@ class SpacingRepair:
                 spans += _cut(a, b, sorted(a + pos for pos, _ in hard))
         for i, (a, b) in enumerate(spans):
             splits = self._cached("split", text[a:b], self._word_splits)
-            if any(not sure for _, sure in splits) and self._near_unknown_word(text, spans, i):
+            if (any(not sure for _, sure in splits) and self.splitter.model.guard_beside_unknown
+                    and self._near_unknown_word(text, spans, i)):
                 continue  # next to an unknown word (a name: سيفولو سايبوف), only sure cuts are made
             for pos, _ in splits:
                 add(a + pos, "merged-word")

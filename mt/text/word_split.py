@@ -71,6 +71,7 @@ class SplitModel:
     min_unknown_part: int = 4
     scored_margin: float = 2.0  # the scored route (unknown parts) must win by this much
     use_char_model: bool = True
+    guard_beside_unknown: bool = True  # beside an unknown word only sure cuts (SpacingRepair)
 
 
 CACHE_SIZE = 200_000
