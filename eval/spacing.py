@@ -38,7 +38,7 @@ from eval.testsets import ntrex_dev_dir
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_NTREX = ntrex_dev_dir()
-MERGE_RULES = {"merged-word", "merged-number"}
+MERGE_RULES = {"merged-word", "merged-number", "latin-arabic"}
 AFTER_RULES = {"space-after-punct"}
 BEFORE_RULES = {"space-before-punct", "space-inside-brackets"}
 WORDCHAR = re.compile(r"[\w\u0600-\u06ff]")

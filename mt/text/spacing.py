@@ -25,7 +25,9 @@ from mt.text.word_split import clear_caches as clear_split_caches
 
 _TOKEN = re.compile(r"\S+")
 # Within a token: Arabic letter runs (with their diacritics), digit runs, tatweel.
-_PIECE = re.compile(f"(?P<ar>[{LETTERS}][{LETTERS}{DIACRITICS}]*)|(?P<num>[{DIGITS}]+)|(?P<tat>\u0640+)")
+_PIECE = re.compile(
+    f"(?P<ar>[{LETTERS}][{LETTERS}{DIACRITICS}]*)|(?P<num>[{DIGITS}]+)|(?P<tat>\u0640+)|(?P<lat>[A-Za-z]+)"
+)
 _SKIP_TOKEN = re.compile(r"[@#/_=\\]|://|www\.|\.(?:com|org|net)\b", re.I)
 _HAS_ARABIC = re.compile(f"[{LETTERS}]")
 
@@ -40,13 +42,21 @@ NUMBER_PREFIXES = frozenset(
 )
 
 
-SPLIT_RULES = frozenset({"merged-word", "merged-number"})
+SPLIT_RULES = frozenset({"merged-word", "merged-number", "latin-arabic"})
 
 
 def clear_caches() -> None:
     """Forget cached decisions (benchmarks that want a cold start)."""
     clear_split_caches()
 
+
+# Clitics (and the article) written straight before a Latin word: وGoogle, بالـ is tatweel (kept).
+LATIN_PREFIXES = NUMBER_PREFIXES | frozenset("لـ بـ".split())
+# Letter names of Latin acronyms and military/product codes written before a number: إس300, تي72.
+CODE_LETTERS = frozenset("إس اس تي بي سي دي جي إف اف إم ام إن ان آر ار إل ال كيو يو إتش اتش زد واي إكس اكس ميغ ميج سو".split())
+
+# Words that take a number as part of one name (كوفيد19, سوخوي35, بوينغ737).
+NAMES_BEFORE_CODES = frozenset("كوفيد سوخوي ميراج بوينغ بوينج إيرباص ايرباص ميغ ميج فالكون سامسونج سامسونغ".split())
 
 # Two-letter words that stand before numbers (في 2014, من 47); longer ones are judged by frequency.
 WORDS_BEFORE_NUMBERS = frozenset("في من عن مع".split())
@@ -155,6 +165,13 @@ class SpacingRepair:
                 out.append((start, "merged-number"))
             if nxt == "num" and self._word_before_number(run[bounds[-2] :]):
                 out.append((end, "merged-number"))
+            # Latin glued to Arabic (عبرTwitter, CNNالأمريكية): always two words, but a clitic or
+            # the article may lean on a Latin word (وGoogle, بالـ is a tatweel and never comes here)
+            key = strip_diacritics(run[bounds[-2] :])
+            if nxt == "lat" and key not in LATIN_PREFIXES and len(key) >= 2:
+                out.append((end, "latin-arabic"))
+            if prev == "lat" and (len(strip_diacritics(run)) >= 2 or nxt in ("lat", "num")):
+                out.append((start, "latin-arabic"))
         return out
 
     def _word_splits(self, token: str) -> list[tuple[int, bool]]:
@@ -175,8 +192,10 @@ class SpacingRepair:
         word = key if not first else strip_diacritics(run[: first[0]])
         if word in UNITS:
             return False
-        cost = self.splitter.lexicon.cost(word)
-        return cost is not None and cost <= 13.0
+        cost = self.splitter.lexicon.analysed_cost(word)
+        if cost is None:
+            return len(word) >= 4 and not self.splitter.split_points(word)  # a name: 17ميلروز
+        return cost <= 16.0
 
     def _word_before_number(self, run: str) -> bool:
         """``فبراير2010``: a common word (not a clitic, article or code letters), then a number."""
@@ -187,10 +206,17 @@ class SpacingRepair:
         word = key if not cuts else strip_diacritics(run[cuts[-1] :])
         if word in WORDS_BEFORE_NUMBERS:
             return True
-        if len(word) < 3 or word in NUMBER_PREFIXES:
+        if len(word) < 3 or word in NUMBER_PREFIXES or word in CODE_LETTERS or word in UNITS:
             return False
-        cost = self.splitter.lexicon.listed(word)
-        return cost is not None and cost <= (11.0 if len(word) == 3 else 12.5)
+        if len(word) == 3:
+            cost = self.splitter.lexicon.listed(word)
+            return cost is not None and cost <= 12.0
+        if word in NAMES_BEFORE_CODES:
+            return False
+        cost = self.splitter.lexicon.analysed_cost(word)
+        if cost is None:
+            return len(word) >= 5  # a name before a number (ميلروز 17): codes are short
+        return cost <= 20.0
 
 
 def _cut(a: int, b: int, points: list[int]) -> list[tuple[int, int]]:
