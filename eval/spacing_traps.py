@@ -106,7 +106,8 @@ def inflected_traps(lex, n: int = 300, seed: int = 7) -> list[str]:
         tries += 1
         stem = rng.choice(nouns)
         kind = rng.randrange(5)
-        base = stem[:-1] + "ت" if stem.endswith("ة") else stem
+        # the stem's last letter as written before a suffix: ة -> ت, ى -> ا (رؤاهم), ء stays
+        base = stem[:-1] + "ت" if stem.endswith("ة") else stem[:-1] + "ا" if stem.endswith("ى") else stem
         if kind == 0:
             form = rng.choice(_PREFIXES) + stem
         elif kind == 1:

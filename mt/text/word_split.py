@@ -36,6 +36,7 @@ VERB_PARTICLES = frozenset("ما لا لم لن قد".split())
 PARTICLES_BEFORE_VERB = ("وما", "ولا", "فما", "فلا", "ما", "لا")
 # Attached pronouns that are also free words: after a stem they are a suffix (جهدهما), not a word.
 SUFFIX_WORDS = frozenset("هما".split())
+PRONOUN_SUFFIXES = frozenset("ه ها هم هن هما كم كن كما نا ني ي ك".split())
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,10 @@ class SplitModel:
     min_unknown_part: int = 4
     scored_margin: float = 2.0  # the scored route (unknown parts) must win by this much
     use_char_model: bool = True
-    guard_beside_unknown: bool = True  # beside an unknown word only sure cuts (SpacingRepair)
+    min_junction: float = -99.0  # char-model evidence of a boundary: cost(whole) - sum cost(parts) >= this
+    char_scale: float = 1.0  # the character model's cost is scaled by this (calibration against word costs)
+    guard_beside_unknown: bool = True
+    two_letter_after_final: float = 11.0  # إلىحد, المتحدةرد: a listed two-letter word after ة / ى  # beside an unknown word only sure cuts (SpacingRepair)
 
 
 CACHE_SIZE = 200_000
@@ -125,12 +129,15 @@ class WordSplitter:
         key = strip_diacritics(run)
         if len(key) < 4:
             return ()
-        sure = _tanween_cues(run)[0] if run != key else {}
+        sure = self._marks(run, key)[0] if run != key else {}
         cuts = []
         last = 0
         for c in range(2, len(key) - 1):
             rest = len(key) - c
-            if not (rest >= 3 or key[c:] in SHORT_WORDS):
+            if not (rest >= 3 or key[c:] in SHORT_WORDS or (rest == 2 and key[c - 1] in WORD_FINAL
+                                                            and key[c:] not in PRONOUN_SUFFIXES
+                                                            and (lex_cost := self.lexicon.listed(key[c:])) is not None
+                                                            and lex_cost <= self.model.two_letter_after_final)):
                 continue
             prev = key[c - 1]
             if prev == "ة" or c in sure:
@@ -173,7 +180,7 @@ class WordSplitter:
         analysed = lex.analysed_cost(key)
         if analysed is not None and analysed <= m.safe_cost and (listed is None or analysed < listed):
             return ()  # clitics + a well-attested stem (+ pronoun): وإيران, لروسيا, لادعاء, مستشاروها
-        marks = _tanween_cues(run) if run != key else ({}, set())
+        marks = self._marks(run, key)
         found = self._best_segmentation(key, marks)
         whole = self.whole_cost(key, analysed)
         if found is None or not self._cuts_justified(key, found[1], marks):
@@ -188,10 +195,27 @@ class WordSplitter:
         if analysed is None and m.use_char_model and not all(_sure_boundary(key, c, marks) for c in found[1]):
             if found[0] + m.split_prior * len(found[1]) >= whole:
                 return ()  # a plausible unknown word (a name: سيفولو) is more likely than this split
+            if self.junction(key, found[1]) < m.min_junction:
+                return ()  # the letters read better as one word than as words ending and starting there
         bonus = m.particle_verb_bonus if particle_verb and found[1][0] == len(particle_verb) else 0.0
         if analysed is not None and found[0] - bonus + m.listed_margin >= analysed:
             return ()  # a listed or analysable word, more probable whole than split
         return _map_offsets(run, key, found[1])
+
+    def _marks(self, run: str, key: str) -> "Marks":
+        """Tanween cues (trusted ones only) and the cuts that rules forbid (عبد|الله, أبو|ظبي, الا|تحاد)."""
+        sure, never = _tanween_cues(run) if run != key else ({}, set())
+        sure = {c: v for c, v in sure.items() if self._trust_tanween(key, c)}
+        return sure, never | _name_and_article_cuts(key)
+
+    def _trust_tanween(self, key: str, cut: int) -> bool:
+        """Tanween ends a word only when it sits where a word can end: after a known word, or on a
+        word-final shape (ًا, ةً, اءً, ىً). A mark typed on the wrong letter (جدًيد) proves nothing."""
+        left = key[:cut]
+        for n in range(min(len(left), 12), 2, -1):
+            if self.lexicon.analysed_cost(left[-n:]) is not None:
+                return True
+        return len(left) >= 3 and left[-1] in "اةءى"
 
     @property
     def char_model(self):
@@ -206,7 +230,7 @@ class WordSplitter:
             return analysed
         if not self.model.use_char_model:
             return float("inf")
-        return self.char_model.cost(key) + self.model.unknown_word_cost
+        return self.model.char_scale * self.char_model.cost(key) + self.model.unknown_word_cost
 
     def _scored_split(self, key: str, marks: "Marks", whole: float) -> tuple[int, ...]:
         """The cheapest split when parts may be unknown words (names), if it beats ``whole``."""
@@ -217,9 +241,17 @@ class WordSplitter:
         if found is None:
             return ()
         cost, cuts = found
-        if cost + m.split_prior * len(cuts) + m.scored_margin < whole:
+        if cost + m.split_prior * len(cuts) + m.scored_margin < whole and self.junction(key, cuts) >= m.min_junction:
             return cuts
         return ()
+
+    def junction(self, key: str, cuts: tuple[int, ...]) -> float:
+        """Character-model evidence for the cuts: cost of ``key`` as one word minus the costs of its
+        parts as words (each with its own edges). High where the letters across a cut rarely meet
+        inside a word (مجلس|الأمن), low where they are one plausible word (أو|فليا)."""
+        bounds = (0, *cuts, len(key))
+        cm = self.char_model
+        return cm.cost(key) - sum(cm.cost(key[a:b]) for a, b in zip(bounds, bounds[1:]))
 
     def _cuts_justified(self, key: str, cuts: tuple[int, ...], marks: "Marks") -> bool:
         """Every cut must be justified by the two words it separates, not by the whole run."""
@@ -318,7 +350,8 @@ class WordSplitter:
                         continue
                     if self.lexicon.analysed_cost(part) is not None:
                         continue  # a known but rare part was refused on purpose
-                    pc = self.char_model.cost(part) + self.model.unknown_word_cost + self.model.unknown_part_extra
+                    pc = (self.model.char_scale * self.char_model.cost(part) + self.model.unknown_word_cost
+                          + self.model.unknown_part_extra)
                 cost = prev[0] + pc
                 if j > 0:
                     if j in marks[1]:
@@ -338,7 +371,26 @@ class WordSplitter:
         return final[0], final[1]
 
 
-Marks = tuple[dict[int, bool], set[int]]  # tanween cues of one run: (sure cuts, impossible cuts)
+Marks = tuple[dict[int, bool], set[int]]  # cues of one run: (sure cuts, impossible cuts)
+
+_CLITIC_HEADS = ("", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب", "فل")
+# Name heads that are written joined to the name (عبدالله, أبوظبي) and the hamza-less article + alif
+# word (الاتحاد is not إلا + تحاد): never cut right after them.
+_JOINED_HEADS = ("عبدال", "عبد", "أبو", "ابو", "أبي", "ابي", "أبا", "ابا", "الا")
+
+
+def _name_and_article_cuts(key: str) -> set[int]:
+    out: set[int] = set()
+    for clitic in _CLITIC_HEADS:
+        if clitic and not key.startswith(clitic):
+            continue
+        for head in _JOINED_HEADS:
+            if key.startswith(head, len(clitic)) and len(key) - len(clitic) - len(head) >= 2:
+                end = len(clitic) + len(head)
+                out.add(end)
+                if head == "عبدال":
+                    out.add(end - 2)  # عبد|الرحمن: the name is written joined
+    return out
 
 
 def _sure_boundary(key: str, cut: int, marks: Marks) -> bool:
