@@ -288,6 +288,7 @@ def traps(rows) -> dict:
 # ------------------------------------------------------------------------------------------- main
 REALISTIC = (0.045, 0.015)  # lost spaces: about 3 per 100 words (after non-joining / joining letters)
 HEAVY = (0.18, 0.06)  # about 10 % of the spaces
+DENSE = (0.8, 0.6)  # lines that lost most of their spaces (whole-line mode)
 
 
 def half_of(docid: str) -> str:
@@ -308,6 +309,15 @@ def _synthetic_at(lines: list[str], seed: int, rates: tuple[float, float]) -> di
     words = sum(len(t.split()) for t in lines)
     out["lost_per_100_words"] = round(100 * (out["merge"]["tp"] + out["merge"]["fn"]) / max(words, 1), 2)
     return out
+
+
+def _articles(lines: list[str], docids: list[str], keep: set[int]) -> list[str]:
+    """Each document of the half as one paragraph (the context a whole article gives)."""
+    docs: dict[str, list[str]] = {}
+    for n, (line, d) in enumerate(zip(lines, docids), 1):
+        if n in keep and line:
+            docs.setdefault(d.strip(), []).append(line)
+    return [" ".join(ls) for ls in docs.values()]
 
 
 def evaluate_half(ntrex: Path, seed: int, half: str, lex=None) -> dict:
@@ -341,6 +351,8 @@ def evaluate_half(ntrex: Path, seed: int, half: str, lex=None) -> dict:
         "lines": len(nonempty),
         "synthetic_realistic": _synthetic_at(nonempty, seed, REALISTIC),
         "synthetic_10pct": _synthetic_at(nonempty, seed, HEAVY),
+        "synthetic_dense": _synthetic_at(nonempty[::4], seed, DENSE),
+        "synthetic_articles": _synthetic_at(_articles(lines, docids, keep), seed, REALISTIC),
         "clean": false_splits(lines, annotations),
         "traps_hand": traps(load_traps()),
         "traps_generated": traps(generated),
@@ -364,11 +376,14 @@ def _print(report: dict) -> None:
         return f"P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
 
     row("lines", lambda r: str(r["lines"]))
-    for key, name in (("synthetic_realistic", "realistic"), ("synthetic_10pct", "10 %")):
+    for key, name in (("synthetic_realistic", "realistic"), ("synthetic_10pct", "10 %"),
+                      ("synthetic_articles", "realistic, articles as one paragraph"),
+                      ("synthetic_dense", "most spaces lost (every 4th line)")):
         row(f"synthetic {name}: lost/100 words", lambda r, k=key: str(r[k]["lost_per_100_words"]))
-        for sub in ("merge", "merge-nonjoin", "merge-join"):
+        for sub in ("merge", "merge-nonjoin", "merge-join") if key in ("synthetic_realistic", "synthetic_10pct") else ("merge",):
             row(f"  {sub}", lambda r, k=key, s=sub: prf(r[k][s]))
-        row("  punctuation", lambda r, k=key: prf(r[k]["punctuation"]))
+        if key == "synthetic_10pct":
+            row("  punctuation", lambda r, k=key: prf(r[k]["punctuation"]))
     row("clean: words", lambda r: str(r["clean"]["words"]))
     row("clean: false splits / 1,000 words", lambda r: f"<= {r['clean']['false_per_1000_words_upper_bound']:.3f}")
     for key, name in (("traps_hand", "hand"), ("traps_generated", "generated")):

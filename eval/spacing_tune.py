@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
         per = t["per_class"]
         print(f"{fields}: realistic P {real['precision']:.3f} R {real['recall']:.3f} F1 {real['f1']:.3f} | "
               f"10% P {heavy['precision']:.3f} R {heavy['recall']:.3f} F1 {heavy['f1']:.3f} | "
+              f"dense F1 {r['synthetic_dense']['merge']['f1']:.3f} articles F1 {r['synthetic_articles']['merge']['f1']:.3f} | "
               f"clean FS/1k {r['clean']['false_per_1000_words_upper_bound']:.2f} | traps {t['broken_pct']} % "
               f"(translit {per.get('name-translit')}, ref {per.get('name-ref')}, infl {per.get('inflected')}, "
               f"rare {per.get('rare')}) | real F1 {r['real_independent_sample']['f1']:.3f}", flush=True)

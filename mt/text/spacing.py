@@ -15,6 +15,7 @@ Tokens that look like URLs, e-mail addresses, hashtags or handles are never spli
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 from mt.document import Edit
 from mt.text.alignment import apply_edits, lift_edits
@@ -30,6 +31,7 @@ _PIECE = re.compile(
 )
 _SKIP_TOKEN = re.compile(r"[@#/_=\\]|://|www\.|\.(?:com|org|net)\b", re.I)
 _HAS_ARABIC = re.compile(f"[{LETTERS}]")
+_ARABIC_RUN = re.compile(f"[{LETTERS}]+")
 
 # Letters written straight after a number: units, year and era marks, ordinal/abbreviation letters.
 UNITS = frozenset(
@@ -67,17 +69,20 @@ class SpacingRepair:
 
     name = "spacing"
 
-    def __init__(self, splitter: WordSplitter | None = None):
+    def __init__(self, splitter: WordSplitter | None = None, _whole_line: bool = False):
         # Per-token decisions are pure functions of the token for one splitter: they live in the
         # splitter's bounded LRU cache, shared by every SpacingRepair on the default splitter and safe
         # between threads. Nothing per call is stored on the step.
         self.splitter = splitter or default_splitter()
         self._cache = self.splitter.token_cache
+        # whole-line mode for lines that lost most of their spaces: the same step on the dense variant
+        dense = None if _whole_line else self.splitter.dense
+        self._dense = SpacingRepair(dense, _whole_line=True) if dense is not None else None
 
     def _cached(self, kind: str, token: str, compute):
         return self._cache.get_or_compute((kind, token), lambda key: compute(key[1]))
 
-    max_passes = 3
+    max_passes = 4
 
     def find_edits(self, text: str) -> list[Edit]:
         """Edits on ``text``. A split can reveal another one (a part of a long run, now a token of its
@@ -113,14 +118,65 @@ class SpacingRepair:
                 for pos, rule in hard:
                     add(a + pos, rule)
                 spans += _cut(a, b, sorted(a + pos for pos, _ in hard))
+        if self._dense is not None and self.splitter.model.whole_line_mode and self._lost_most_spaces(text, spans):
+            return self._dense._find_once(text)
+        # Context within this text: a run written as a token of its own twice is a word (a name
+        # repeated in a paragraph), and a run that is a known word + such a word is a merge.
+        runs = [self._cached("run", text[a:b], _bare_run) for a, b in spans]
+        seen = Counter(runs)
+        context = {r for r in seen if len(r) >= 4} if self.splitter.model.use_context else set()
         for i, (a, b) in enumerate(spans):
             splits = self._cached("split", text[a:b], self._word_splits)
-            if (any(not sure for _, sure in splits) and self.splitter.model.guard_beside_unknown
-                    and self._near_unknown_word(text, spans, i)):
-                continue  # next to an unknown word (a name: سيفولو سايبوف), only sure cuts are made
+            if any(not sure for _, sure in splits):
+                if runs[i] and seen[runs[i]] >= 2 and self.splitter.model.use_context:
+                    splits = [(pos, sure) for pos, sure in splits if sure]  # repeated: a word
+                elif self.splitter.model.guard_beside_unknown and self._near_unknown_word(text, spans, i):
+                    # next to an unknown word (a name: سيفولو سايبوف), only sure cuts are made
+                    splits = [(pos, sure) for pos, sure in splits if sure]
+            if not splits and context and runs[i] and seen[runs[i]] == 1:
+                at = self._context_cut(text[a:b], runs[i], context)
+                if at is not None:
+                    splits = [(at, True)]
             for pos, _ in splits:
                 add(a + pos, "merged-word")
         return sorted(edits.values(), key=lambda e: (e.start, e.end))
+
+    def _lost_most_spaces(self, text: str, spans: list[tuple[int, int]]) -> bool:
+        """Has this line lost most of its spaces? True when long runs that are no known word
+        (10+ letters) hold more than ``whole_line_share`` of its Arabic letters, in two places or more."""
+        total = long = n_long = 0
+        for a, b in spans:
+            run = self._cached("run", text[a:b], _bare_run)
+            total += len(run)
+            if len(run) >= 10 and self._cached("unknown-run", run, self._unknown_run):
+                long += len(run)
+                n_long += 1
+        return n_long >= 2 and long > self.splitter.model.whole_line_share * total
+
+    def _unknown_run(self, run: str) -> bool:
+        return self.splitter.lexicon.analysed_cost(run) is None
+
+    def _context_cut(self, token: str, run: str, context: set[str]) -> int | None:
+        """``ضدسيفولو`` when ``سيفولو`` stands alone elsewhere in the text: a cut between a known word
+        and a word of the context (offset in ``token``), if the run is not a known word itself."""
+        if len(run) < 6 or token != run or self.splitter.lexicon.analysed_cost(run) is not None:
+            return None
+        lex = self.splitter.lexicon
+        for word in context:
+            if word == run or len(word) > len(run) - 2:
+                continue
+            if run.endswith(word):
+                other = run[: -len(word)]
+                at = len(other)
+            elif run.startswith(word):
+                other = run[len(word) :]
+                at = len(word)
+            else:
+                continue
+            cost = lex.listed(other)
+            if cost is not None and cost <= self.splitter.model.context_partner_cost and len(other) >= 2:
+                return at
+        return None
 
     def _near_unknown_word(self, text: str, spans: list[tuple[int, int]], i: int) -> bool:
         for j in (i - 1, i + 1):
@@ -217,6 +273,12 @@ class SpacingRepair:
         if cost is None:
             return len(word) >= 5  # a name before a number (ميلروز 17): codes are short
         return cost <= 20.0
+
+
+def _bare_run(token: str) -> str:
+    """The token as a bare Arabic run (no diacritics), or "" when it holds anything else."""
+    key = strip_diacritics(token.strip(".,،؛:!؟?\"“”«»()[]'"))
+    return key if key and _ARABIC_RUN.fullmatch(key) else ""
 
 
 def _cut(a: int, b: int, points: list[int]) -> list[tuple[int, int]]:

@@ -16,7 +16,7 @@ are dropped next to an unknown word (:class:`mt.text.spacing.SpacingRepair`).
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from mt.text.charsets import TANWEEN, is_diacritic, strip_diacritics
 from mt.text.lexicon import Lexicon, arabic_lexicon
@@ -73,7 +73,11 @@ class SplitModel:
     scored_margin: float = 2.0  # the scored route (unknown parts) must win by this much
     use_char_model: bool = True
     min_junction: float = -99.0  # char-model evidence of a boundary: cost(whole) - sum cost(parts) >= this
-    char_scale: float = 1.0  # the character model's cost is scaled by this (calibration against word costs)
+    char_scale: float = 1.0
+    whole_line_mode: bool = True  # lines that lost most of their spaces use DENSE_CHANGES
+    whole_line_share: float = 0.5
+    use_context: bool = True  # a run repeated as a token in the text is a word; known word + such a word is a merge
+    context_partner_cost: float = 11.0  # the known word beside a context word must be this common  # the character model's cost is scaled by this (calibration against word costs)
     guard_beside_unknown: bool = True
     two_letter_after_final: float = 11.0  # إلىحد, المتحدةرد: a listed two-letter word after ة / ى  # beside an unknown word only sure cuts (SpacingRepair)
 
@@ -101,10 +105,28 @@ def default_splitter() -> "WordSplitter":
     return _DEFAULT
 
 
+# Whole-line mode: a line that lost most of its spaces (التقىبومبيومعكمجونغأون...) is read with
+# these changes: a lost space is no longer rare there, so the prior against splitting goes and the
+# per-cut budgets widen.
+DENSE_CHANGES = {
+    "split_prior": 0.0,
+    "scored_margin": 0.0,
+    "cut_budget": 27.5,
+    "guard_beside_unknown": False,
+    "short_neighbour_cost": 10.0,
+    "beside_three_cost": 15.0,
+    "listed_margin": -3.0,
+    "safe_cost": 14.0,
+    "common_cost": 11.0,
+}
+
+
 class WordSplitter:
-    def __init__(self, lexicon: Lexicon | None = None, model: SplitModel | None = None):
+    def __init__(self, lexicon: Lexicon | None = None, model: SplitModel | None = None, dense: bool = False):
         self._lex = lexicon
         self.model = model or SplitModel()
+        # the whole-line variant (same lexicon, its own caches); a dense splitter has none
+        self.dense = None if dense else WordSplitter(lexicon, replace(self.model, **DENSE_CHANGES), dense=True)
         # Decisions are pure functions of the run for this lexicon and model: bounded LRU caches,
         # safe to share between threads. ``token_cache`` holds SpacingRepair's per-token decisions.
         self._cache: LRUCache[str, tuple[int, ...]] = LRUCache(CACHE_SIZE)
@@ -113,7 +135,7 @@ class WordSplitter:
     @property
     def lexicon(self) -> Lexicon:
         if self._lex is None:
-            self._lex = arabic_lexicon()
+            self._lex = arabic_lexicon()  # the shared one: every thread gets the same object
         return self._lex
 
     def split_points(self, run: str) -> tuple[int, ...]:
