@@ -32,6 +32,9 @@ class CharModel:
         self._logp = logp  # "h\tx" -> ln P(x | h) (interpolated), for seen n-grams
         self._bow = bow  # h -> ln(1 - lambda_h): the weight left for the shorter context
         self._floor = floor
+        from mt.text.spacing_cache import lru
+
+        self.cost = lru(200_000)(self._cost)  # bounded LRU, thread-safe
 
     def char_cost(self, hist: str, ch: str) -> float:
         """-ln P(ch | hist) with backoff to shorter histories."""
@@ -45,8 +48,19 @@ class CharModel:
             penalty -= self._bow.get(hist, 0.0)
             hist = hist[1:]
 
-    def cost(self, word: str) -> float:
-        """-ln P(word) as a whole word (edges included)."""
+    def prefix_costs(self, s: str, limit: int) -> list[float]:
+        """``out[k]`` = cost of ``s[:k]`` as a whole word, for k = 1 .. min(len(s), limit) (out[0] unused):
+        one pass over ``s`` instead of one per prefix."""
+        out = [0.0]
+        t = BOS + s[:limit]
+        running = 0.0
+        for i in range(1, len(t)):
+            running += self.char_cost(t[max(0, i - ORDER + 1) : i], t[i])
+            out.append(running + self.char_cost(t[max(0, i - ORDER + 2) : i + 1], EOS))
+        return out
+
+    def _cost(self, word: str) -> float:
+        """-ln P(word) as a whole word (edges included); ``cost`` is this behind an LRU cache."""
         s = BOS + word + EOS
         total = 0.0
         for i in range(1, len(s)):

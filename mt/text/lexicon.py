@@ -31,7 +31,12 @@ class Lexicon:
     """Word costs (``-ln p``) for Arabic; ``None`` means "not a known word"."""
 
     def __init__(self, freqs: dict[str, float]):
+        from mt.text.spacing_cache import lru
+
         self._cost = {w: -math.log(f) for w, f in freqs.items() if f > 0}
+        # analyses are pure functions of the word: bounded LRU caches, safe between threads
+        self.cost = lru(200_000)(self._cost_uncached)
+        self.analysed_cost = lru(200_000)(self._analysed_uncached)
 
     def __contains__(self, word: str) -> bool:
         return word in self._cost
@@ -44,12 +49,14 @@ class Lexicon:
         """Cost of ``word`` exactly as listed (no clitic analysis)."""
         return self._cost.get(word)
 
-    def cost(self, word: str) -> float | None:
+    # cost(word) and analysed_cost(word) are the two methods below behind LRU caches (set in __init__)
+
+    def _cost_uncached(self, word: str) -> float | None:
         """Cost of ``word`` as listed, or as clitic prefix + listed stem, whichever is cheaper."""
         return self._with_prefixes(word, self._cost.get)
 
-    def analysed_cost(self, word: str) -> float | None:
-        """Like :meth:`cost`, but the stem may also carry an attached pronoun (stem + ها, هم, نا...)."""
+    def _analysed_uncached(self, word: str) -> float | None:
+        """Like cost, but the stem may also carry an attached pronoun (stem + ها, هم, نا...)."""
         return self._with_prefixes(word, self._with_suffix)
 
     def _with_suffix(self, word: str) -> float | None:

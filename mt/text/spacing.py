@@ -15,13 +15,16 @@ Tokens that look like URLs, e-mail addresses, hashtags or handles are never spli
 from __future__ import annotations
 
 import re
+import threading
 from collections import Counter
+from dataclasses import dataclass
 
 from mt.document import Edit
 from mt.text.alignment import apply_edits, lift_edits
-from mt.text.charsets import DIACRITICS, DIGITS, LETTERS, strip_diacritics
+from mt.text.charsets import BASIC_LETTERS, DIACRITICS, DIGITS, LETTERS, strip_diacritics
 from mt.text.punct_spacing import punctuation_edits
-from mt.text.word_split import WordSplitter, default_splitter
+from mt.text.spacing_cache import lru
+from mt.text.word_split import WordSplitter, _particle_verb, default_splitter
 from mt.text.word_split import clear_caches as clear_split_caches
 
 _TOKEN = re.compile(r"\S+")
@@ -32,6 +35,7 @@ _PIECE = re.compile(
 _SKIP_TOKEN = re.compile(r"[@#/_=\\]|://|www\.|\.(?:com|org|net)\b", re.I)
 _HAS_ARABIC = re.compile(f"[{LETTERS}]")
 _ARABIC_RUN = re.compile(f"[{LETTERS}]+")
+_PLAIN_RUN = re.compile(f"[{BASIC_LETTERS}]{{4,}}")
 
 # Letters written straight after a number: units, year and era marks, ordinal/abbreviation letters.
 UNITS = frozenset(
@@ -71,16 +75,13 @@ class SpacingRepair:
 
     def __init__(self, splitter: WordSplitter | None = None, _whole_line: bool = False):
         # Per-token decisions are pure functions of the token for one splitter: they live in the
-        # splitter's bounded LRU cache, shared by every SpacingRepair on the default splitter and safe
-        # between threads. Nothing per call is stored on the step.
+        # splitter's TokenDecisions (bounded LRU caches shared by every SpacingRepair on that splitter,
+        # safe between threads). Nothing per call is stored on the step.
         self.splitter = splitter or default_splitter()
-        self._cache = self.splitter.token_cache
+        self.tokens = token_decisions(self.splitter)
         # whole-line mode for lines that lost most of their spaces: the same step on the dense variant
         dense = None if _whole_line else self.splitter.dense
         self._dense = SpacingRepair(dense, _whole_line=True) if dense is not None else None
-
-    def _cached(self, kind: str, token: str, compute):
-        return self._cache.get_or_compute((kind, token), lambda key: compute(key[1]))
 
     max_passes = 4
 
@@ -112,58 +113,44 @@ class SpacingRepair:
         # exactly the tokens a second pass would see, which keeps the repair idempotent.
         cuts = sorted(e.start for e in punct if e.start == e.end)
         spans: list[tuple[int, int]] = []
+        subs: list[_Sub] = []
         for tok in _TOKEN.finditer(text):
             for a, b in _cut(tok.start(), tok.end(), cuts):
-                hard = self._cached("hard", text[a:b], self._hard_cuts)
+                hard, parts = self.tokens.info(text[a:b])
                 for pos, rule in hard:
                     add(a + pos, rule)
-                spans += _cut(a, b, sorted(a + pos for pos, _ in hard))
-        if self._dense is not None and self.splitter.model.whole_line_mode and self._lost_most_spaces(text, spans):
+                for sub in parts:
+                    spans.append((a + sub.start, a + sub.end))
+                    subs.append(sub)
+        model = self.splitter.model
+        if self._dense is not None and model.whole_line_mode and _lost_most_spaces(subs, model.whole_line_share):
             return self._dense._find_once(text)
         # Context within this text: a run written as a token of its own twice is a word (a name
         # repeated in a paragraph), and a run that is a known word + such a word is a merge.
-        runs = [self._cached("run", text[a:b], _bare_run) for a, b in spans]
-        seen = Counter(runs)
-        context = {r for r in seen if len(r) >= 4} if self.splitter.model.use_context else set()
-        for i, (a, b) in enumerate(spans):
-            splits = self._cached("split", text[a:b], self._word_splits)
-            if any(not sure for _, sure in splits):
-                if runs[i] and seen[runs[i]] >= 2 and self.splitter.model.use_context:
-                    splits = [(pos, sure) for pos, sure in splits if sure]  # repeated: a word
-                elif self.splitter.model.guard_beside_unknown and self._near_unknown_word(text, spans, i):
+        seen = Counter(sub.run for sub in subs if sub.run)
+        context = [r for r, n in seen.items() if len(r) >= 4] if model.use_context and len(seen) > 1 else []
+        for i, ((a, b), sub) in enumerate(zip(spans, subs)):
+            splits = sub.splits
+            if splits and not all(sure for _, sure in splits):
+                if sub.run and seen[sub.run] >= 2 and model.use_context:
+                    splits = tuple((pos, sure) for pos, sure in splits if sure)  # repeated: a word
+                elif model.guard_beside_unknown and self._near_unknown_word(text, spans, i):
                     # next to an unknown word (a name: سيفولو سايبوف), only sure cuts are made
-                    splits = [(pos, sure) for pos, sure in splits if sure]
-            if not splits and context and runs[i] and seen[runs[i]] == 1:
-                at = self._context_cut(text[a:b], runs[i], context)
+                    splits = tuple((pos, sure) for pos, sure in splits if sure)
+            if not splits and context and sub.unknown6 and seen[sub.run] == 1:
+                at = self._context_cut(sub.run, context)
                 if at is not None:
-                    splits = [(at, True)]
+                    splits = ((at, True),)
             for pos, _ in splits:
                 add(a + pos, "merged-word")
         return sorted(edits.values(), key=lambda e: (e.start, e.end))
 
-    def _lost_most_spaces(self, text: str, spans: list[tuple[int, int]]) -> bool:
-        """Has this line lost most of its spaces? True when long runs that are no known word
-        (10+ letters) hold more than ``whole_line_share`` of its Arabic letters, in two places or more."""
-        total = long = n_long = 0
-        for a, b in spans:
-            run = self._cached("run", text[a:b], _bare_run)
-            total += len(run)
-            if len(run) >= 10 and self._cached("unknown-run", run, self._unknown_run):
-                long += len(run)
-                n_long += 1
-        return n_long >= 2 and long > self.splitter.model.whole_line_share * total
-
-    def _unknown_run(self, run: str) -> bool:
-        return self.splitter.lexicon.analysed_cost(run) is None
-
-    def _context_cut(self, token: str, run: str, context: set[str]) -> int | None:
+    def _context_cut(self, run: str, context: list[str]) -> int | None:
         """``ضدسيفولو`` when ``سيفولو`` stands alone elsewhere in the text: a cut between a known word
-        and a word of the context (offset in ``token``), if the run is not a known word itself."""
-        if len(run) < 6 or token != run or self.splitter.lexicon.analysed_cost(run) is not None:
-            return None
+        and a word of the context (offset in the run), the run being no known word itself."""
         lex = self.splitter.lexicon
         for word in context:
-            if word == run or len(word) > len(run) - 2:
+            if len(word) > len(run) - 2:
                 continue
             if run.endswith(word):
                 other = run[: -len(word)]
@@ -180,9 +167,39 @@ class SpacingRepair:
 
     def _near_unknown_word(self, text: str, spans: list[tuple[int, int]], i: int) -> bool:
         for j in (i - 1, i + 1):
-            if 0 <= j < len(spans) and self._cached("unknown", text[spans[j][0] : spans[j][1]], self._has_unknown_word):
+            if 0 <= j < len(spans) and self.tokens.has_unknown(text[spans[j][0] : spans[j][1]]):
                 return True
         return False
+
+
+class TokenDecisions:
+    """Everything decided about one token alone, for one splitter: pure functions of the token,
+    memoised in bounded LRU caches (functools) shared by every SpacingRepair on that splitter and
+    safe between threads (two threads may compute the same entry; both results are equal)."""
+
+    def __init__(self, splitter: WordSplitter):
+        self.splitter = splitter
+        self.info = lru(TOKEN_CACHE_SIZE)(self._token_info)
+        self.has_unknown = lru(TOKEN_CACHE_SIZE)(self._has_unknown_word)
+
+    def _token_info(self, token: str) -> tuple[tuple[tuple[int, str], ...], tuple["_Sub", ...]]:
+        """Everything the step decides about one token alone (cached): its hard cuts (rule-sure) and
+        the pieces between them, each with its bare run and word splits."""
+        if _PLAIN_RUN.fullmatch(token) and "ة" not in token[:-1] and "ى" not in token[:-1]:
+            # fast path: a common word as listed (most tokens) needs no analysis at all
+            cost = self.splitter.lexicon.listed(token)
+            if cost is not None and cost <= self.splitter.model.common_cost and not _particle_verb(token):
+                return (), (_Sub(0, len(token), token, (), False, False),)
+        hard = tuple(self._hard_cuts(token))
+        parts = []
+        for a, b in _cut(0, len(token), sorted(pos for pos, _ in hard)):
+            piece = token[a:b]
+            run = _bare_run(piece)
+            known = None if len(run) < 6 else self.splitter.lexicon.analysed_cost(run) is not None
+            splits = tuple(self._word_splits(piece))
+            parts.append(_Sub(a, b, run, splits, known is False and run == piece,
+                              len(run) >= 10 and known is False))
+        return hard, tuple(parts)
 
     def _has_unknown_word(self, token: str) -> bool:
         """A run of 4+ letters that is no known word, not even with clitics, and no merge either."""
@@ -273,6 +290,48 @@ class SpacingRepair:
         if cost is None:
             return len(word) >= 5  # a name before a number (ميلروز 17): codes are short
         return cost <= 20.0
+
+
+
+
+TOKEN_CACHE_SIZE = 200_000
+_DECISIONS_LOCK = threading.Lock()
+
+
+def token_decisions(splitter: WordSplitter) -> TokenDecisions:
+    """The one TokenDecisions of ``splitter``, kept on it (its caches are shared by every step
+    using that splitter); made once, even when many threads ask at the same time."""
+    found = splitter.__dict__.get("_token_decisions")
+    if found is None:
+        with _DECISIONS_LOCK:
+            found = splitter.__dict__.get("_token_decisions")
+            if found is None:
+                found = splitter.__dict__["_token_decisions"] = TokenDecisions(splitter)
+    return found
+
+
+@dataclass(frozen=True)
+class _Sub:
+    """One piece of a token between hard cuts (offsets in the token)."""
+
+    start: int
+    end: int
+    run: str  # the piece as a bare Arabic run, or ""
+    splits: tuple[tuple[int, bool], ...]  # (offset in the piece, sure) of its word splits
+    unknown6: bool  # a run of 6+ letters that is no known word (the context may cut it)
+    long_unknown: bool  # 10+ letters, no known word (a line that lost its spaces)
+
+
+def _lost_most_spaces(subs: list[_Sub], share: float) -> bool:
+    """Has this line lost most of its spaces? True when long runs that are no known word
+    (10+ letters) hold more than ``share`` of its Arabic letters, in two places or more."""
+    total = long = n_long = 0
+    for sub in subs:
+        total += len(sub.run)
+        if sub.long_unknown:
+            long += len(sub.run)
+            n_long += 1
+    return n_long >= 2 and long > share * total
 
 
 def _bare_run(token: str) -> str:

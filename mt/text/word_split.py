@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 
 from mt.text.charsets import TANWEEN, is_diacritic, strip_diacritics
 from mt.text.lexicon import Lexicon, arabic_lexicon
-from mt.text.spacing_cache import LRUCache, clear_all
+from mt.text.spacing_cache import clear_all, lru
 
 # Letters that never join the following letter: a lost space after them cannot be seen.
 NON_JOINING = set("اأإآٱدذرزوؤةىء")
@@ -70,6 +70,8 @@ class SplitModel:
     split_prior: float = 4.0
     unknown_part_extra: float = 2.0  # an unknown part inside a split: a name glued to a word
     min_unknown_part: int = 4
+    max_scored_len: int = 99  # runs longer than this are not searched for unknown parts (speed)
+    scored_when_unjustified: bool = True  # also search when a known-parts split exists but is not justified
     scored_margin: float = 2.0  # the scored route (unknown parts) must win by this much
     use_char_model: bool = True
     min_junction: float = -99.0  # char-model evidence of a boundary: cost(whole) - sum cost(parts) >= this
@@ -128,9 +130,9 @@ class WordSplitter:
         # the whole-line variant (same lexicon, its own caches); a dense splitter has none
         self.dense = None if dense else WordSplitter(lexicon, replace(self.model, **DENSE_CHANGES), dense=True)
         # Decisions are pure functions of the run for this lexicon and model: bounded LRU caches,
-        # safe to share between threads. ``token_cache`` holds SpacingRepair's per-token decisions.
-        self._cache: LRUCache[str, tuple[int, ...]] = LRUCache(CACHE_SIZE)
-        self.token_cache: LRUCache[tuple[str, str], object] = LRUCache(2 * CACHE_SIZE)
+        # safe to share between threads (SpacingRepair keeps its per-token decisions beside them).
+        self._split_cached = lru(CACHE_SIZE)(self._split_points)
+        self._part_cached = lru(CACHE_SIZE)(self._part_cost_uncached)
 
     @property
     def lexicon(self) -> Lexicon:
@@ -142,7 +144,7 @@ class WordSplitter:
         """Offsets inside ``run`` (a string of Arabic letters and diacritics) where a space belongs."""
         if len(run) < 4:
             return ()
-        return self._cache.get_or_compute(run, self._split_points)
+        return self._split_cached(run)
 
     def final_cuts(self, run: str) -> tuple[int, ...]:
         """Cuts (offsets in ``run``) after letters that only end words: ة, tanween (أيضًا), and ى
@@ -203,10 +205,15 @@ class WordSplitter:
         if analysed is not None and analysed <= m.safe_cost and (listed is None or analysed < listed):
             return ()  # clitics + a well-attested stem (+ pronoun): وإيران, لروسيا, لادعاء, مستشاروها
         marks = self._marks(run, key)
-        found = self._best_segmentation(key, marks)
-        whole = self.whole_cost(key, analysed)
+        memo: dict[tuple[int, int], float | None] = {}
+        found = self._best_segmentation(key, marks, memo)
         if found is None or not self._cuts_justified(key, found[1], marks):
-            scored = self._scored_split(key, marks, whole)
+            scored = ()
+            if (m.use_char_model and analysed is None and 2 + m.min_unknown_part <= len(key) <= m.max_scored_len
+                    and (found is None or m.scored_when_unjustified)):
+                # an unknown run: may it be a known word glued to an unknown one (a name)?
+                found_any = self._segmentations(key, marks, True, memo)[1]
+                scored = self._scored_split(key, found_any, self.whole_cost(key, analysed))
             if scored:
                 return _map_offsets(run, key, scored)
             if found is None:
@@ -215,9 +222,9 @@ class WordSplitter:
             sure = tuple(c for c in found[1] if _sure_boundary(key, c, marks))
             return _map_offsets(run, key, sure) if sure and analysed is None else ()
         if analysed is None and m.use_char_model and not all(_sure_boundary(key, c, marks) for c in found[1]):
-            if found[0] + m.split_prior * len(found[1]) >= whole:
+            if found[0] + m.split_prior * len(found[1]) >= self.whole_cost(key, analysed):
                 return ()  # a plausible unknown word (a name: سيفولو) is more likely than this split
-            if self.junction(key, found[1]) < m.min_junction:
+            if m.min_junction > -99 and self.junction(key, found[1]) < m.min_junction:
                 return ()  # the letters read better as one word than as words ending and starting there
         bonus = m.particle_verb_bonus if particle_verb and found[1][0] == len(particle_verb) else 0.0
         if analysed is not None and found[0] - bonus + m.listed_margin >= analysed:
@@ -254,16 +261,14 @@ class WordSplitter:
             return float("inf")
         return self.model.char_scale * self.char_model.cost(key) + self.model.unknown_word_cost
 
-    def _scored_split(self, key: str, marks: "Marks", whole: float) -> tuple[int, ...]:
-        """The cheapest split when parts may be unknown words (names), if it beats ``whole``."""
+    def _scored_split(self, key: str, found, whole: float) -> tuple[int, ...]:
+        """``found``, the cheapest split when parts may be unknown words (names), if it beats ``whole``."""
         m = self.model
-        if not m.use_char_model:
-            return ()
-        found = self._best_segmentation(key, marks, unknown=True)
-        if found is None:
+        if not m.use_char_model or found is None:
             return ()
         cost, cuts = found
-        if cost + m.split_prior * len(cuts) + m.scored_margin < whole and self.junction(key, cuts) >= m.min_junction:
+        if cost + m.split_prior * len(cuts) + m.scored_margin < whole and (
+                m.min_junction <= -99 or self.junction(key, cuts) >= m.min_junction):
             return cuts
         return ()
 
@@ -326,6 +331,9 @@ class WordSplitter:
         return None
 
     def _part_cost(self, part: str) -> float | None:
+        return self._part_cached(part)
+
+    def _part_cost_uncached(self, part: str) -> float | None:
         if part in SUFFIX_WORDS:
             return None
         if len(part) == 2:
@@ -351,11 +359,13 @@ class WordSplitter:
             return m.before_article
         return m.after_joining
 
-    def _best_segmentation(self, key: str, marks: "Marks", unknown: bool = False) -> tuple[float, tuple[int, ...]] | None:
-        """Cheapest split of ``key`` into >= 2 known parts: (cost, cut offsets), or None. With
-        ``unknown``, a part of 4+ letters no list holds is priced by the character model."""
+    def _best_segmentation(self, key: str, marks: "Marks", memo: dict | None = None) -> tuple[float, tuple[int, ...]] | None:
+        """Cheapest split of ``key`` into >= 2 known parts: (cost, cut offsets), or None. ``memo``
+        collects the part costs for a second search over the same run."""
         n = len(key)
-        maxlen = self.model.max_part_len
+        m = self.model
+        maxlen = m.max_part_len
+        never, sure = marks[1], marks[0]
         # best[i]: (cost, cuts, start of last part) for key[:i] as a sequence of parts
         best: list[tuple[float, tuple[int, ...], int] | None] = [None] * (n + 1)
         best[0] = (0.0, (), 0)
@@ -363,34 +373,87 @@ class WordSplitter:
             cand = None
             for j in range(max(0, i - maxlen), i - 1):
                 prev = best[j]
-                if prev is None:
-                    continue
-                part = key[j:i]
+                if prev is None or (j > 0 and j in never):
+                    continue  # never between a tanween and its alif (ووفقًا)
                 pc = self._part_cost_at(key, j, i) if i - j < n else None
+                if memo is not None:
+                    memo[j, i] = pc
                 if pc is None:
-                    if not unknown or i - j >= n or i - j < self.model.min_unknown_part:
-                        continue
-                    if self.lexicon.analysed_cost(part) is not None:
-                        continue  # a known but rare part was refused on purpose
-                    pc = (self.model.char_scale * self.char_model.cost(part) + self.model.unknown_word_cost
-                          + self.model.unknown_part_extra)
+                    continue
                 cost = prev[0] + pc
                 if j > 0:
-                    if j in marks[1]:
-                        continue  # never between a tanween and its alif (ووفقًا)
-                    bc = self._boundary_cost(key[prev[2] : j], part)
-                    if j in marks[0]:
-                        bc = min(bc, self.model.after_final) if bc is not None else None
+                    bc = self._boundary_cost(key[prev[2] : j], key[j:i])
                     if bc is None:
                         continue
+                    if j in sure:
+                        bc = min(bc, m.after_final)
                     cost += bc
                 if cand is None or cost < cand[0]:
                     cand = (cost, prev[1] + ((j,) if j > 0 else ()), j)
             best[i] = cand
         final = best[n]
-        if final is None or not final[1]:
-            return None
-        return final[0], final[1]
+        return None if final is None or not final[1] else (final[0], final[1])
+
+    def _segmentations(self, key: str, marks: "Marks", unknown: bool, memo: dict | None = None):
+        """(cheapest split into known parts, cheapest split where a part of 4+ letters no list holds
+        may stand, priced by the character model), each (cost, cut offsets) or None; the second is
+        only searched with ``unknown``. One pass fills both tables."""
+        n = len(key)
+        m = self.model
+        maxlen = m.max_part_len
+        never, sure = marks[1], marks[0]
+        # best[i]: (cost, cuts, start of last part) for key[:i] as a sequence of parts
+        best: list[tuple[float, tuple[int, ...], int] | None] = [None] * (n + 1)
+        best_any: list[tuple[float, tuple[int, ...], int] | None] = [None] * (n + 1)
+        best[0] = best_any[0] = (0.0, (), 0)
+        unknown_extra = m.unknown_word_cost + m.unknown_part_extra
+        # character-model cost of key[j:i], filled per start j on first need (one pass per j)
+        from_j: dict[int, list[float]] = {}
+        for i in range(2, n + 1):
+            cand = cand_any = None
+            for j in range(max(0, i - maxlen), i - 1):
+                prev, prev_any = best[j], best_any[j]
+                if prev is None and prev_any is None:
+                    continue
+                if j > 0 and j in never:
+                    continue  # never between a tanween and its alif (ووفقًا)
+                part = key[j:i]
+                if memo is not None and (j, i) in memo:
+                    pc = memo[j, i]
+                else:
+                    pc = self._part_cost_at(key, j, i) if i - j < n else None
+                pc_any = pc
+                if pc is None:
+                    if (not unknown or i - j >= n or i - j < m.min_unknown_part
+                            or self.lexicon.analysed_cost(part) is not None):
+                        continue  # a known but rare part was refused on purpose
+                    if prev_any is None:
+                        continue
+                    costs = from_j.get(j)
+                    if costs is None:
+                        costs = from_j[j] = self.char_model.prefix_costs(key[j:], maxlen)
+                    pc_any = m.char_scale * costs[i - j] + unknown_extra
+                for table, p, c in ((0, prev, pc), (1, prev_any, pc_any)):
+                    if p is None or c is None or (table and not unknown):
+                        continue
+                    cost = p[0] + c
+                    if j > 0:
+                        bc = self._boundary_cost(key[p[2] : j], part)
+                        if bc is None:
+                            continue
+                        if j in sure:
+                            bc = min(bc, m.after_final)
+                        cost += bc
+                    if table == 0:
+                        if cand is None or cost < cand[0]:
+                            cand = (cost, p[1] + ((j,) if j > 0 else ()), j)
+                    elif cand_any is None or cost < cand_any[0]:
+                        cand_any = (cost, p[1] + ((j,) if j > 0 else ()), j)
+            best[i], best_any[i] = cand, cand_any
+        out = []
+        for final in (best[n], best_any[n]):
+            out.append(None if final is None or not final[1] else (final[0], final[1]))
+        return out[0], out[1]
 
 
 Marks = tuple[dict[int, bool], set[int]]  # cues of one run: (sure cuts, impossible cuts)
