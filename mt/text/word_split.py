@@ -36,6 +36,10 @@ VERB_PARTICLES = frozenset("ما لا لم لن قد".split())
 PARTICLES_BEFORE_VERB = ("وما", "ولا", "فما", "فلا", "ما", "لا")
 # Attached pronouns that are also free words: after a stem they are a suffix (جهدهما), not a word.
 SUFFIX_WORDS = frozenset("هما".split())
+# Function words written without their hamza (الا = إلا, انا = أنا): as a part of a split they are
+# priced as the hamza form plus ``hamzaless_part_cost`` (a name ending ...انا, ...الي is likelier).
+HAMZALESS = {"الا": "إلا", "الي": "إلى", "انا": "أنا", "ان": "أن", "اذا": "إذا", "او": "أو", "انه": "أنه",
+             "انها": "أنها", "اي": "أي", "اول": "أول", "اكثر": "أكثر"}
 PRONOUN_SUFFIXES = frozenset("ه ها هم هن هما كم كن كما نا ني ي ك".split())
 
 
@@ -70,6 +74,7 @@ class SplitModel:
     split_prior: float = 4.0
     unknown_part_extra: float = 2.0  # an unknown part inside a split: a name glued to a word
     min_unknown_part: int = 4
+    hamzaless_part_cost: float = 4.0  # extra cost of a hamza-less function word as a part (see HAMZALESS)
     max_scored_len: int = 99  # runs longer than this are not searched for unknown parts (speed)
     scored_when_unjustified: bool = True  # also search when a known-parts split exists but is not justified
     scored_margin: float = 2.0  # the scored route (unknown parts) must win by this much
@@ -336,6 +341,9 @@ class WordSplitter:
     def _part_cost_uncached(self, part: str) -> float | None:
         if part in SUFFIX_WORDS:
             return None
+        if part in HAMZALESS:
+            c = self._part_cost_uncached(HAMZALESS[part])
+            return None if c is None else c + self.model.hamzaless_part_cost
         if len(part) == 2:
             return self.lexicon.listed(part) if part in SHORT_WORDS else None
         c = self.lexicon.cost(part) if len(part) < 5 else self.lexicon.analysed_cost(part)
