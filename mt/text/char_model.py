@@ -16,12 +16,12 @@ import math
 import os
 import pickle
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
 
 ORDER = 5
-VERSION = 1
+VERSION = 2
 BOS, EOS = "^", "$"
 MIN_COUNT = 2  # n-grams (order >= 3) seen in fewer word types are pruned
 MAX_WORD_COST = 18.0  # train on listed words at least this frequent (drops the noisiest tail)
@@ -69,30 +69,34 @@ class CharModel:
 
 
 def train(words) -> CharModel:
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for w in words:
-        s = BOS + w + EOS
-        for i in range(1, len(s)):
-            for n in range(0, ORDER):
-                if i - n < 0:
-                    break
-                counts[s[i - n : i]][s[i]] += 1
-    alphabet = {x for h in counts for x in counts[h]}
-    floor = math.log(len(alphabet) + 1)
-    logp: dict[str, float] = {}
-    bow: dict[str, float] = {}
-    # lower orders first, so the backoff distribution is known when a longer context is built
-    for h in sorted(counts, key=len):
-        followers = counts[h]
-        total = sum(followers.values())
-        types = len(followers)
-        lam = total / (total + types)
-        bow[h] = math.log(1 - lam)
-        for x, c in followers.items():
-            if len(h) >= 2 and c < MIN_COUNT:
+    """Witten-Bell interpolated n-gram model of the word types ``words`` (each once)."""
+    big = "".join(BOS + w + EOS for w in words)
+    size = len(big)
+    totals: dict[str, int] = defaultdict(int)
+    types: dict[str, int] = defaultdict(int)
+    kept: list[tuple[str, str, int]] = []  # (history, char, count), pruned
+    for n in range(ORDER):  # history length n
+        # every (n+1)-gram of the joined text, counted in C; those that cross a word edge are dropped
+        grams = Counter(map(big.__getitem__, map(slice, range(0, size - n), range(n + 1, size + 1))))
+        for g, c in grams.items():
+            h, x = g[:-1], g[-1]
+            if x == BOS or EOS in h or BOS in g[1:]:
                 continue
-            lower = math.exp(-_cost_from(logp, bow, h[1:], x, floor)) if h else 1.0 / (len(alphabet) + 1)
-            logp[h + "\t" + x] = math.log(lam * c / total + (1 - lam) * lower)
+            totals[h] += c
+            types[h] += 1
+            if n < 2 or c >= MIN_COUNT:
+                kept.append((h, x, c))
+    alphabet = {x for h, x, _ in kept if not h}
+    floor = math.log(len(alphabet) + 1)
+    bow = {h: math.log(1 - totals[h] / (totals[h] + types[h])) for h in totals}
+    logp: dict[str, float] = {}
+    uniform = 1.0 / (len(alphabet) + 1)
+    # shorter histories first, so the backoff distribution is known when a longer one is built
+    for h, x, c in sorted(kept, key=lambda t: len(t[0])):
+        total = totals[h]
+        lam = total / (total + types[h])
+        lower = math.exp(-_cost_from(logp, bow, h[1:], x, floor)) if h else uniform
+        logp[h + "\t" + x] = math.log(lam * c / total + (1 - lam) * lower)
     return CharModel(logp, bow, floor)
 
 
