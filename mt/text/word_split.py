@@ -40,6 +40,10 @@ SUFFIX_WORDS = frozenset("هما".split())
 # priced as the hamza form plus ``hamzaless_part_cost`` (a name ending ...انا, ...الي is likelier).
 HAMZALESS = {"الا": "إلا", "الي": "إلى", "انا": "أنا", "ان": "أن", "اذا": "إذا", "او": "أو", "انه": "أنه",
              "انها": "أنها", "اي": "أي", "اول": "أول", "اكثر": "أكثر"}
+# A preposition or conjunction with a pronoun or particle attached (لنا, لها, ولها, لكل): as the first
+# part of a split they are more often a clitic on a name (ل|نابليس) unless the next word is common.
+CLITIC_COMPOUNDS = frozenset("لنا لها لهم له لك لكم لكل لهو للا لدي بها به بهم بنا فيه فيها منه منها عنه عنها "
+                             "ولها وله ولنا وبها وبه ولكل ولهم".split())
 PRONOUN_SUFFIXES = frozenset("ه ها هم هن هما كم كن كما نا ني ي ك".split())
 
 
@@ -74,6 +78,7 @@ class SplitModel:
     split_prior: float = 4.0
     unknown_part_extra: float = 2.0  # an unknown part inside a split: a name glued to a word
     min_unknown_part: int = 4
+    clitic_compound_partner_cost: float = 12.0  # the word after لنا/لها/لكل... must be this common
     hamzaless_part_cost: float = 4.0  # extra cost of a hamza-less function word as a part (see HAMZALESS)
     max_scored_len: int = 99  # runs longer than this are not searched for unknown parts (speed)
     scored_when_unjustified: bool = True  # also search when a known-parts split exists but is not justified
@@ -319,6 +324,8 @@ class WordSplitter:
                 other = costs[k + 1] if len(left) == 3 else costs[k]
                 if other > m.beside_three_cost and not (left in PARTICLES_BEFORE_VERB and right[0] in "يتن"):
                     return False
+            if k == 0 and left in CLITIC_COMPOUNDS and (self.lexicon.listed(right) or 99.0) > m.clitic_compound_partner_cost:
+                return False  # ل + a name (لنابليس), not لنا + a rare word
         return True
 
     def _part_cost_at(self, key: str, j: int, i: int) -> float | None:
