@@ -112,32 +112,47 @@ class SpacingRepair:
         # punctuation, between a number and a word, after ة or tanween): the decisions below then see
         # exactly the tokens a second pass would see, which keeps the repair idempotent.
         cuts = sorted(e.start for e in punct if e.start == e.end)
+        info = self.tokens.info
         spans: list[tuple[int, int]] = []
         subs: list[_Sub] = []
+        todo: list[int] = []  # subs with splits, or long unknown runs the context may cut
+        n_long = 0
         for tok in _TOKEN.finditer(text):
-            for a, b in _cut(tok.start(), tok.end(), cuts):
-                hard, parts = self.tokens.info(text[a:b])
+            a0, b0 = tok.span()
+            pieces = _cut(a0, b0, cuts) if cuts and any(a0 < c < b0 for c in cuts) else ((a0, b0),)
+            for a, b in pieces:
+                hard, parts = info(text[a:b])
                 for pos, rule in hard:
                     add(a + pos, rule)
                 for sub in parts:
+                    if sub.splits or sub.unknown6:
+                        todo.append(len(subs))
+                        n_long += sub.long_unknown
                     spans.append((a + sub.start, a + sub.end))
                     subs.append(sub)
+        if not todo:
+            return sorted(edits.values(), key=lambda e: (e.start, e.end))
         model = self.splitter.model
-        if self._dense is not None and model.whole_line_mode and _lost_most_spaces(subs, model.whole_line_share):
+        if (n_long >= 2 and self._dense is not None and model.whole_line_mode
+                and _lost_most_spaces(subs, model.whole_line_share)):
             return self._dense._find_once(text)
         # Context within this text: a run written as a token of its own twice is a word (a name
         # repeated in a paragraph), and a run that is a known word + such a word is a merge.
-        seen = Counter(sub.run for sub in subs if sub.run)
-        context = [r for r, n in seen.items() if len(r) >= 4] if model.use_context and len(seen) > 1 else []
-        for i, ((a, b), sub) in enumerate(zip(spans, subs)):
+        seen = Counter(sub.run for sub in subs if sub.run) if model.use_context else Counter()
+        context: list[str] | None = None
+        for i in todo:
+            sub = subs[i]
+            a = spans[i][0]
             splits = sub.splits
             if splits and not all(sure for _, sure in splits):
-                if sub.run and seen[sub.run] >= 2 and model.use_context:
+                if sub.run and seen[sub.run] >= 2:
                     splits = tuple((pos, sure) for pos, sure in splits if sure)  # repeated: a word
                 elif model.guard_beside_unknown and self._near_unknown_word(text, spans, i):
                     # next to an unknown word (a name: سيفولو سايبوف), only sure cuts are made
                     splits = tuple((pos, sure) for pos, sure in splits if sure)
-            if not splits and context and sub.unknown6 and seen[sub.run] == 1:
+            if not splits and sub.unknown6 and seen[sub.run] == 1:
+                if context is None:
+                    context = [r for r, n in seen.items() if len(r) >= 4]
                 at = self._context_cut(sub.run, context)
                 if at is not None:
                     splits = ((at, True),)
