@@ -35,7 +35,7 @@ _PIECE = re.compile(
 _SKIP_TOKEN = re.compile(r"[@#/_=\\]|://|www\.|\.(?:com|org|net)\b", re.I)
 _HAS_ARABIC = re.compile(f"[{LETTERS}]")
 _ARABIC_RUN = re.compile(f"[{LETTERS}]+")
-_PLAIN_RUN = re.compile(f"[{BASIC_LETTERS}]{{4,}}")
+_PLAIN_RUN = re.compile(f"[{BASIC_LETTERS}]+")
 
 # Letters written straight after a number: units, year and era marks, ordinal/abbreviation letters.
 UNITS = frozenset(
@@ -200,11 +200,8 @@ class TokenDecisions:
     def _token_info(self, token: str) -> tuple[tuple[tuple[int, str], ...], tuple["_Sub", ...]]:
         """Everything the step decides about one token alone (cached): its hard cuts (rule-sure) and
         the pieces between them, each with its bare run and word splits."""
-        if _PLAIN_RUN.fullmatch(token) and "ة" not in token[:-1] and "ى" not in token[:-1]:
-            # fast path: a common word as listed (most tokens) needs no analysis at all
-            cost = self.splitter.lexicon.listed(token)
-            if cost is not None and cost <= self.splitter.model.common_cost and not _particle_verb(token):
-                return (), (_Sub(0, len(token), token, (), False, False),)
+        if _PLAIN_RUN.fullmatch(token):
+            return self._plain_run_info(token)
         hard = tuple(self._hard_cuts(token))
         parts = []
         for a, b in _cut(0, len(token), sorted(pos for pos, _ in hard)):
@@ -215,6 +212,31 @@ class TokenDecisions:
             parts.append(_Sub(a, b, run, splits, known is False and run == piece,
                               len(run) >= 10 and known is False))
         return hard, tuple(parts)
+
+    def _plain_run_info(self, token: str):
+        """_token_info for a token of bare Arabic letters only (most tokens): the same decisions
+        without the piece-by-piece scan (no digits, Latin, tatweel or marks can be in it)."""
+        n = len(token)
+        if n < 4:
+            return (), (_Sub(0, n, token, (), False, False),)
+        sp = self.splitter
+        if "ة" not in token[:-1] and "ى" not in token[:-1]:
+            # a common word as listed needs no analysis at all
+            cost = sp.lexicon.listed(token)
+            if cost is not None and cost <= sp.model.common_cost and not _particle_verb(token):
+                return (), (_Sub(0, n, token, (), False, False),)
+        finals = sp.final_cuts(token)
+        parts = []
+        for a, b in _cut(0, n, finals):
+            piece = token[a:b]
+            splits: tuple[tuple[int, bool], ...] = ()
+            if b - a >= 3:
+                cuts = sp.split_points(piece)
+                if cuts:
+                    splits = tuple(zip(cuts, sp.sure_cuts(piece, cuts)))
+            known = None if b - a < 6 else sp.lexicon.analysed_cost(piece) is not None
+            parts.append(_Sub(a, b, piece, splits, known is False, b - a >= 10 and known is False))
+        return tuple((p, "merged-word") for p in finals), tuple(parts)
 
     def _has_unknown_word(self, token: str) -> bool:
         """A run of 4+ letters that is no known word, not even with clitics, and no merge either."""
