@@ -22,6 +22,7 @@ _SPACE_AFTER_OPEN = re.compile(f"(?<=[{re.escape(OPENING)}]) (?=\\S)")
 _SPACE_BEFORE_CLOSE = re.compile(f"(?<=\\S) (?=[{re.escape(CLOSING)}])")
 # Places where a space is missing after a mark; each candidate is checked in _missing_after.
 _NO_SPACE_AFTER = re.compile(f"[،؛؟!:.,;%٪{re.escape(CLOSING)}](?=[{LETTERS}«(])|[،؛؟!](?=[{DIGITS}A-Za-z])")
+_URL_HINT = re.compile(r"://|www\.|@|\.(?:com|org|net|gov|edu|int|info)\b", re.I)  # cheap test first
 _URLISH = re.compile(r"\S*(?:://|www\.|@)\S*|\S+\.(?:com|org|net|gov|edu|int|info)\b\S*", re.I)
 
 
@@ -32,7 +33,7 @@ def punctuation_edits(text: str) -> list[Edit]:
     for rx in (_SPACE_AFTER_OPEN, _SPACE_BEFORE_CLOSE):
         for m in rx.finditer(text):
             edits.setdefault(m.start(), Edit(m.start(), m.end(), " ", "", "space-inside-brackets"))
-    protected = [m.span() for m in _URLISH.finditer(text)] if ("@" in text or "/" in text or "." in text) else []
+    protected = [m.span() for m in _URLISH.finditer(text)] if _URL_HINT.search(text) else []
     for m in _NO_SPACE_AFTER.finditer(text):
         pos = m.end()
         if any(a <= m.start() < b for a, b in protected):
