@@ -1,15 +1,26 @@
 """Spacing repair: split merged words and fix spaces around punctuation. Only whitespace changes.
 
 Runs after :class:`~mt.text.unicode.UnicodeCleanup` and :class:`~mt.text.unicode.WhitespaceNormalizer`,
-so it sees one line with single ASCII spaces. Three rule families, each proposing edits:
+so it sees one line with single ASCII spaces. Rule families, each proposing edits:
 
-* ``merged-word``: a run of Arabic letters that is two or more words (:mod:`mt.text.word_split`);
-* ``merged-number``: a number glued to a word or a word to a number (``10سنوات``, ``فبراير2010``),
-  but not units and year marks (``120كم``, ``2014م``, ``1437هـ``), the Arabic decimal (``3ر60``),
-  clitics (``و2014``, ``بـ49``) or codes (``إس300``);
-* punctuation spacing (:mod:`mt.text.punct_spacing`).
+* ``merged-word``: a run of Arabic letters that is two or more words. One scored decision per run,
+  whole word versus merge (:mod:`mt.text.word_split`): word costs from wordfreq with clitic and
+  pronoun analysis, a character model for tokens no list holds (:mod:`mt.text.char_model`), letter-
+  shape boundary costs and a prior against splitting. Context within the text: a run written as a
+  token of its own twice is a word; a known word glued to such a word is split (``ضد|سيفولو``).
+  A line that lost most of its spaces is read in whole-line mode (no prior, wider budgets).
+* ``merged-number``: a number glued to a word or a word to a number (``10سنوات``, ``فبراير2010``,
+  ``17ميلروز``), but not units and year marks (``120كم``, ``2014م``, ``1437هـ``), the Arabic decimal
+  (``3ر60``), clitics (``و2014``, ``بـ49``) or codes (``إس300``, ``كوفيد19``, ``بوينغ737``);
+* ``latin-arabic``: Latin glued to Arabic (``عبرTwitter``, ``CNNالأمريكية``); a clitic or a
+  tatweel may lean on a Latin word (``وGoogle``, ``لـCNN``);
+* punctuation spacing (:mod:`mt.text.punct_spacing`), including quote marks paired by order in the
+  line (``space-around-quote``), a missing space before ``«`` or ``(`` (``space-before-bracket``),
+  and dotted acronyms of letter names left alone (``إف.بي.آي``).
 
-Tokens that look like URLs, e-mail addresses, hashtags or handles are never split.
+Tokens that look like URLs, e-mail addresses, hashtags or handles are never split. Decisions about
+one token are pure functions of it and live in bounded LRU caches shared between threads
+(:class:`TokenDecisions`); nothing per call is stored on a step, so one step may serve many threads.
 """
 
 from __future__ import annotations

@@ -1,16 +1,23 @@
 """Find the lost spaces inside one run of Arabic letters (``المتحدةالأمريكية`` -> 2 words).
 
-Word costs are ``-ln p`` from wordfreq (:mod:`mt.text.lexicon`). The cheapest reading of a run as
-two or more known words is found by dynamic programming, then every cut must be justified *locally*:
-the two words it separates, plus a boundary cost set by letter shape, must stay under a budget that
-grows with their length (long words are rarely accidental). A space lost after a letter that does
-not join leftward (ا د ذ ر ز و ...) is invisible to the writer, so that boundary is cheap; after a
-joining letter it is visible and rarer, except before an ``ال`` word; ة, ى and tanween only end
-words, so a cut after them is sure (:meth:`WordSplitter.final_cuts`) and a name may stand on either
-side. Runs that are common words, or clitics + a common stem (+ an attached pronoun), never split;
-two-letter parts are limited to particles, and ما/لا + X (many names: ماكدول) needs a verb or a very
-common X. Cuts beside short, not very frequent parts have the shape of a split name (سيف|ولو) and
-are dropped next to an unknown word (:class:`mt.text.spacing.SpacingRepair`).
+One scored decision per run, whole word versus merge, every signal in nats (``-ln p``):
+
+* **whole word**: a word listed in wordfreq costs its listed cost; clitics (و ف ب ل ك س لل) and an
+  attached pronoun are analysed (:mod:`mt.text.lexicon`); a run no list holds costs its character-
+  model cost (:mod:`mt.text.char_model`) plus ``unknown_word_cost``, so a name is a word too.
+* **merge**: the cheapest reading as two or more parts (dynamic programming), each part's cost, a
+  boundary cost set by letter shape (a space lost after ا د ذ ر ز و ... is invisible to the writer,
+  after ة / ى / tanween a cut is sure) and ``split_prior`` per cut: lost spaces are rare in news.
+  Every cut must also be justified *locally* by the two words it separates (budgets by length;
+  two-letter parts limited to particles; ما/لا + X needs a verb or a common X; لنا/لها + X a common X).
+  Where no split into known parts holds, a split with one unknown part (a name glued to a known
+  word: ``فريق|إيبروكس``) is taken when it beats the whole word by ``scored_margin``.
+* **rules**: cuts after ة and trusted tanween are sure; never right after عبد/عبدال/أبو (joined
+  names) or a word-initial hamza-less الا (الاتحاد); hamza-less function words (الا, انا) are priced
+  as their hamza form plus ``hamzaless_part_cost``; old orthography (شىء) is never cut.
+
+:data:`DENSE_CHANGES` is the whole-line variant for lines that lost most of their spaces. The
+parameters were tuned on the tuning half of NTREX dev only (``python -m eval.spacing_tune``).
 """
 
 from __future__ import annotations
