@@ -339,11 +339,13 @@ def evaluate_half(ntrex: Path, seed: int, half: str, lex=None) -> dict:
     noisy = noisy_lines(lines)
     clean_lines = [ln for n, ln in enumerate(lines, 1) if ln and n not in noisy]
     en_half = [e if n in keep else "" for n, e in enumerate(en, 1)]
+    translit = spacing_traps.transliterated_name_traps(en_half, lex, n=1000)
     generated = (
         [(t, "name-ref") for t in spacing_traps.name_traps(lines, en_half, lex, merged)]
         + [(t, "inflected") for t in spacing_traps.inflected_traps(lex, seed=seed + (0 if half == "tune" else 1))]
         + [(t, "rare") for t in spacing_traps.rare_traps(clean_lines, lex, merged)]
-        + [(t, "name-translit") for t in spacing_traps.transliterated_name_traps(en_half, lex, n=1000)]
+        + [(t, "name-translit") for t in translit]
+        + [(t, "name-pair") for t in spacing_traps.name_pair_traps(translit)]
     )
     return {
         "half": half,

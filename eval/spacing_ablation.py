@@ -32,7 +32,8 @@ def summary(r: dict) -> str:
     return (f"R {real['recall']:.3f} P {real['precision']:.3f} F {real['f1']:.3f}, 10% F {heavy['f1']:.3f}, "
             f"dense F {r['synthetic_dense']['merge']['f1']:.3f}, art F {r['synthetic_articles']['merge']['f1']:.3f}, "
             f"FS {r['clean']['false_per_1000_words_upper_bound']:.2f}, traps {gen['broken'] + hand['broken']}"
-            f"/{gen['n'] + hand['n']} (translit {gen['per_class'].get('name-translit')}), "
+            f"/{gen['n'] + hand['n']} (translit {gen['per_class'].get('name-translit')}, "
+            f"pairs {gen['per_class'].get('name-pair')}), "
             f"real F {r['real']['f1']:.3f}")
 
 

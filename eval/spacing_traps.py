@@ -195,3 +195,11 @@ def transliterated_name_traps(en_lines: list[str], lex, seed: int = 3, n: int = 
     forms = list(out)
     rng.shuffle(forms)
     return sorted(forms[:n])
+
+
+def name_pair_traps(names: list[str], n: int = 300, seed: int = 5) -> list[str]:
+    """Two transliterated names side by side (a first name and a surname): each is unknown, so
+    neither may lend the other a split."""
+    rng = random.Random(seed)
+    bare = [x for x in names if not x.startswith(("و", "ب", "ل"))] or names
+    return sorted({f"{rng.choice(bare)} {rng.choice(bare)}" for _ in range(n)})
