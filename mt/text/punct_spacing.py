@@ -119,12 +119,12 @@ _CHAIN = re.compile(f"[{LETTERS}A-Za-z]{{1,4}}(?:\\.[{LETTERS}A-Za-z]{{1,4}})+\\
 def _dotted_acronym(text: str, i: int) -> bool:
     """The point at ``i`` sits inside a chain of letter names joined by points (إف.بي.آي)."""
     a = i
-    while a > 0 and not text[a - 1].isspace():
+    while a > 0 and (text[a - 1].isalpha() or text[a - 1] == "."):
         a -= 1
-    b = i
-    while b < len(text) and not text[b].isspace():
+    b = i + 1
+    while b < len(text) and (text[b].isalpha() or text[b] == "."):
         b += 1
-    token = text[a:b].strip("()«»\"'،,؛;:!؟?")
+    token = text[a:b]  # the run of letters and points around the point (not the marks beside it)
     m = _CHAIN.fullmatch(token)
     if not m:
         return False
