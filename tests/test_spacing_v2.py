@@ -184,3 +184,31 @@ def test_repair_rules_and_whitespace_only():
     result = Repairer()(text)
     assert result.text.replace(" ", "") == text.replace(" ", "")
     assert {e.rule for e in result.edits} <= {"latin-arabic", "space-around-quote", "merged-word"}
+
+
+# --------------------------------------------------------------- properties with the new rules
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from mt.text.alignment import apply_edits  # noqa: E402
+
+_WORDS = ["الأمم", "المتحدة", "وإيران", "في", "ما", "لا", "عبدالله", "لوندري", "2014", "بـ49", "إف.بي.آي", "Google",
+          "CNN", "و", "ال", "سيفولو", "ضد", "لنا", "الاتحاد", "أبو", "ًا", "ة", "ى", "كوفيد"]
+_PIECES = st.one_of(st.sampled_from(_WORDS),
+                    st.text(alphabet="ابتةجدرزسعفقكلمنهوىيءأإآ0123456789abcXY", min_size=1, max_size=8))
+_SEPS = st.sampled_from(["", " ", "، ", "،", ".", ". ", ":", "( ", " )", "(", "«", "»", '"', "“", "”", "؟", "ـ", "-"])
+_LINES = st.lists(st.tuples(_PIECES, _SEPS), min_size=1, max_size=12).map(lambda ps: "".join(p + s for p, s in ps))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_LINES)
+def test_new_rules_keep_the_repair_idempotent_and_letters_unchanged(text):
+    result = repair_text(text)
+    assert repair_text(result.text).text == result.text
+    assert apply_edits(text, result.edits)[0] == result.text
+    assert result.text.replace(" ", "") == Repairer(Repairer().steps[:2])(text).text.replace(" ", "")
+
+
+def test_acronym_next_to_a_bracket_is_idempotent():
+    once = fixed("إف.بي.آي )2014")
+    assert fixed(once) == once and "إف.بي.آي" in once
