@@ -212,3 +212,16 @@ def test_new_rules_keep_the_repair_idempotent_and_letters_unchanged(text):
 def test_acronym_next_to_a_bracket_is_idempotent():
     once = fixed("إف.بي.آي )2014")
     assert fixed(once) == once and "إف.بي.آي" in once
+
+
+@pytest.mark.parametrize("merged, expected", [("ماكانوا", "ما كانوا"), ("لايمكن", "لا يمكن"), ("لاأحد", "لا أحد"),
+                                              ("مافعله", "ما فعله"), ("ماكان", "ما كان")])
+def test_particle_merges_that_the_frequency_list_holds_as_words(merged, expected):
+    """wordfreq lists web merges (ماكان): the joined form is about as frequent as the two words would
+    be independently, where a real word (لاحقا, مادية) is far more frequent than that."""
+    assert fixed(f"وقال إن {merged} في المدينة") == f"وقال إن {expected} في المدينة"
+
+
+@pytest.mark.parametrize("word", ["لاحقا", "مادية", "مالية", "ماكينة", "لاعب", "ماذا", "لماذا", "قدرة", "لاجون"])
+def test_real_words_starting_with_a_particle_stay(word):
+    assert fixed(word) == word

@@ -35,7 +35,7 @@ from mt.text.alignment import apply_edits, lift_edits
 from mt.text.charsets import BASIC_LETTERS, DIACRITICS, DIGITS, LETTERS, strip_diacritics
 from mt.text.punct_spacing import punctuation_edits
 from mt.text.spacing_cache import lru
-from mt.text.word_split import WordSplitter, _particle_verb, default_splitter
+from mt.text.word_split import MERGE_PARTICLES, WordSplitter, _particle_verb, default_splitter
 from mt.text.word_split import clear_caches as clear_split_caches
 
 _TOKEN = re.compile(r"\S+")
@@ -234,7 +234,8 @@ class TokenDecisions:
         if "ة" not in token[:-1] and "ى" not in token[:-1]:
             # a common word as listed needs no analysis at all
             cost = sp.lexicon.listed(token)
-            if cost is not None and cost <= sp.model.common_cost and not _particle_verb(token):
+            if (cost is not None and cost <= sp.model.common_cost and not _particle_verb(token)
+                    and not token.startswith(MERGE_PARTICLES)):
                 return (), (_Sub(0, n, token, (), False, False),)
         finals = sp.final_cuts(token)
         parts = []

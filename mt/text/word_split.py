@@ -51,6 +51,8 @@ HAMZALESS = {"الا": "إلا", "الي": "إلى", "انا": "أنا", "ان":
 # part of a split they are more often a clitic on a name (ل|نابليس) unless the next word is common.
 CLITIC_COMPOUNDS = frozenset("لنا لها لهم له لك لكم لكل لهو للا لدي بها به بهم بنا فيه فيها منه منها عنه عنها "
                              "ولها وله ولنا وبها وبه ولكل ولهم".split())
+# Particles whose merges with the next word wordfreq lists as words (web text writes them joined).
+MERGE_PARTICLES = ("وما", "ولا", "ولم", "ولن", "وقد", "فما", "فلا", "فلم", "فقد", "ما", "لا", "لم", "لن", "قد")
 PRONOUN_SUFFIXES = frozenset("ه ها هم هن هما كم كن كما نا ني ي ك".split())
 
 
@@ -87,6 +89,9 @@ class SplitModel:
     min_unknown_part: int = 4
     clitic_compound_partner_cost: float = 12.0  # the word after لنا/لها/لكل... must be this common
     hamzaless_part_cost: float = 4.0  # extra cost of a hamza-less function word as a part (see HAMZALESS)
+    listed_merge_margin: float = -1.2  # see WordSplitter._listed_particle_merge (99: off)
+    listed_merge_max_cost: float = 15.0  # ... only for joined forms the web writes at least this often
+    listed_merge_word_cost: float = 11.5  # ... and a word after the particle at least this common
     max_scored_len: int = 99  # runs longer than this are not searched for unknown parts (speed)
     scored_when_unjustified: bool = True  # also search when a known-parts split exists but is not justified
     scored_margin: float = 2.0  # the scored route (unknown parts) must win by this much
@@ -216,6 +221,10 @@ class WordSplitter:
         lex, m = self.lexicon, self.model
         listed = lex.listed(key)
         particle_verb = _particle_verb(key)
+        if listed is not None:
+            at = self._listed_particle_merge(key, listed)
+            if at:
+                return _map_offsets(run, key, (at,))
         if listed is not None and listed <= m.common_cost and not particle_verb:
             return ()
         analysed = lex.analysed_cost(key)
@@ -262,6 +271,27 @@ class WordSplitter:
             if self.lexicon.analysed_cost(left[-n:]) is not None:
                 return True
         return len(left) >= 3 and left[-1] in "اةءى"
+
+    def _listed_particle_merge(self, key: str, listed: float) -> int:
+        """A particle + word merge that the web writes joined so often that wordfreq lists it
+        (ماكان, لميكن, قديكون): the joined form is about as frequent as the two words would be
+        independently (cost(joined) - cost(particle) - cost(word) > ``listed_merge_margin``), where
+        a real word (لاحقا, مادية, ماكرون) is far more frequent than that. Returns the cut or 0."""
+        m = self.model
+        if listed > m.listed_merge_max_cost:
+            return 0  # a rare listed token (a name: لاجون) is no evidence of a common merge
+        best, at = m.listed_merge_margin, 0
+        for p in MERGE_PARTICLES:
+            if key.startswith(p) and len(key) - len(p) >= 3:
+                pc, wc = self.lexicon.listed(p), self.lexicon.listed(key[len(p) :])
+                if pc is not None and wc is not None and wc <= m.listed_merge_word_cost and listed - pc - wc > best:
+                    best, at = listed - pc - wc, len(p)
+        if at:
+            # a one-letter clitic on a listed word is a likelier reading (ل + ادعاء, not لا + دعاء)
+            rest = self.lexicon.listed(key[1:]) if key[0] in "وفبلك" else None
+            if rest is not None and rest <= self.lexicon.listed(key[:at]) + self.lexicon.listed(key[at:]):
+                return 0
+        return at
 
     @property
     def char_model(self):
