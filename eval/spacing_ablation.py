@@ -22,6 +22,8 @@ SETTINGS = [
     ("- whole-line mode", {"whole_line_mode": False}),
     ("- paragraph context", {"use_context": False}),
     ("- hamza-less part cost", {"hamzaless_part_cost": 0.0}),
+    ("- listed particle merges", {"listed_merge_margin": 99.0}),
+    ("- لنا/لها + rare word rule", {"clitic_compound_partner_cost": 99.0}),
     ("- guard beside unknown words", {"guard_beside_unknown": False}),
 ]
 
