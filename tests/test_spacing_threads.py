@@ -53,3 +53,20 @@ def test_lru_cache_is_bounded_and_evicts_least_recently_used():
     assert calls == ["a", "bb", "ccc", "dddd"]
     cache.get_or_compute("bb", compute)
     assert calls[-1] == "bb"
+
+
+def test_lru_helper_is_bounded_and_cleared_by_clear_caches():
+    from mt.text.spacing_cache import lru
+
+    calls = []
+
+    @lru(2)
+    def square(x: int) -> int:
+        calls.append(x)
+        return x * x
+
+    for x in (1, 2, 1, 3, 2):
+        square(x)
+    assert square.cache_info().currsize == 2 and calls == [1, 2, 3, 2]  # 2 was evicted, not all
+    clear_caches()
+    assert square.cache_info().currsize == 0
