@@ -21,6 +21,7 @@ This is a development measure: the targets are checked on held-out scraped news.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import random
 import re
@@ -37,7 +38,7 @@ from eval.testsets import ntrex_dev_dir
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
 DEFAULT_NTREX = ntrex_dev_dir()
-MERGE_RULES = {"merged-word", "merged-number"}
+MERGE_RULES = {"merged-word", "merged-number", "latin-arabic"}
 AFTER_RULES = {"space-after-punct"}
 BEFORE_RULES = {"space-before-punct", "space-inside-brackets"}
 WORDCHAR = re.compile(r"[\w\u0600-\u06ff]")
@@ -285,55 +286,150 @@ def traps(rows) -> dict:
 
 
 # ------------------------------------------------------------------------------------------- main
-def evaluate(ntrex: Path, seed: int) -> dict:
+REALISTIC = (0.045, 0.015)  # lost spaces: about 3 per 100 words (after non-joining / joining letters)
+HEAVY = (0.18, 0.06)  # about 10 % of the spaces
+DENSE = (0.8, 0.6)  # lines that lost most of their spaces (whole-line mode)
+
+
+def half_of(docid: str) -> str:
+    """The fixed dev split by document: ``tune`` when the first byte of md5(docid) is even, else
+    ``check`` (35 documents / 560 lines vs 27 / 447 on NTREX dev)."""
+    return "tune" if hashlib.md5(docid.encode("utf-8")).digest()[0] % 2 == 0 else "check"
+
+
+def _synthetic_at(lines: list[str], seed: int, rates: tuple[float, float]) -> dict:
+    rng_rates = {"p_nonjoin": rates[0], "p_join": rates[1]}
+    global corrupt
+    base = corrupt
+    try:
+        corrupt = lambda text, rng: base(text, rng, **rng_rates)  # noqa: E731
+        out = synthetic(lines, seed)
+    finally:
+        corrupt = base
+    words = sum(len(t.split()) for t in lines)
+    out["lost_per_100_words"] = round(100 * (out["merge"]["tp"] + out["merge"]["fn"]) / max(words, 1), 2)
+    return out
+
+
+def _articles(lines: list[str], docids: list[str], keep: set[int]) -> list[str]:
+    """Each document of the half as one paragraph (the context a whole article gives)."""
+    docs: dict[str, list[str]] = {}
+    for n, (line, d) in enumerate(zip(lines, docids), 1):
+        if n in keep and line:
+            docs.setdefault(d.strip(), []).append(line)
+    return [" ".join(ls) for ls in docs.values()]
+
+
+def evaluate_half(ntrex: Path, seed: int, half: str, lex=None) -> dict:
+    """All measurements on one half (``tune``, ``check`` or ``all``) of NTREX dev."""
+    from mt.text.lexicon import arabic_lexicon
+
+    from eval import spacing_traps
+
+    lex = lex or arabic_lexicon()
     raw = (ntrex / "ntrex.dev.ar").read_text(encoding="utf-8").split("\n")
-    lines = [clean_base(line) for line in raw]
+    en = (ntrex / "ntrex.dev.en").read_text(encoding="utf-8").split("\n")
+    docids = (ntrex / "ntrex.dev.docids").read_text(encoding="utf-8").split("\n")
+    keep = {n for n, d in enumerate(docids, 1) if d.strip() and (half == "all" or half_of(d.strip()) == half)}
+    lines = [clean_base(line) if n in keep else "" for n, line in enumerate(raw, 1)]
     nonempty = [line for line in lines if line]
-    annotations = load_annotations()
+    annotations = [a for a in load_annotations() if a[0] in keep]
+    independent = [(n, t, e) for n, t, e, b in load_annotations(blocks=True) if b == 1 and n in keep]
+    merged = {t for _, t, e in load_annotations() if t != e}
+    noisy = noisy_lines(lines)
+    clean_lines = [ln for n, ln in enumerate(lines, 1) if ln and n not in noisy]
+    en_half = [e if n in keep else "" for n, e in enumerate(en, 1)]
+    translit = spacing_traps.transliterated_name_traps(en_half, lex, n=1000)
+    generated = (
+        [(t, "name-ref") for t in spacing_traps.name_traps(lines, en_half, lex, merged)]
+        + [(t, "inflected") for t in spacing_traps.inflected_traps(lex, seed=seed + (0 if half == "tune" else 1))]
+        + [(t, "rare") for t in spacing_traps.rare_traps(clean_lines, lex, merged)]
+        + [(t, "name-translit") for t in translit]
+        + [(t, "name-pair") for t in spacing_traps.name_pair_traps(translit)]
+    )
     return {
+        "half": half,
         "seed": seed,
         "lines": len(nonempty),
-        "synthetic": synthetic(nonempty, seed),
+        "synthetic_realistic": _synthetic_at(nonempty, seed, REALISTIC),
+        "synthetic_10pct": _synthetic_at(nonempty, seed, HEAVY),
+        "synthetic_dense": _synthetic_at(nonempty[::4], seed, DENSE),
+        "synthetic_articles": _synthetic_at(_articles(lines, docids, keep), seed, REALISTIC),
         "clean": false_splits(lines, annotations),
-        "traps": traps(load_traps()),
+        "traps_hand": traps(load_traps()),
+        "traps_generated": traps(generated),
         "real": real_merges(lines, annotations),
-        "real_independent_sample": real_merges(
-            lines, [(n, t, e) for n, t, e, b in load_annotations(blocks=True) if b == 1]
-        ),
+        "real_independent_sample": real_merges(lines, independent),
     }
 
 
+def evaluate(ntrex: Path, seed: int) -> dict:
+    return {half: evaluate_half(ntrex, seed, half) for half in ("tune", "check")}
+
+
 def _print(report: dict) -> None:
-    syn = report["synthetic"]
-    print(f"NTREX dev: {report['lines']} lines, seed {report['seed']}")
-    print("(a) synthetic corruption")
-    for k in ("merge", "merge-nonjoin", "merge-join", "after", "before", "punctuation"):
-        s = syn[k]
-        print(f"    {k:14s} P {s['precision']:.4f}  R {s['recall']:.4f}  F1 {s['f1']:.4f}  (tp {s['tp']} fp {s['fp']} fn {s['fn']})")
-    c = report["clean"]
-    print(f"(b) clean text ({len(c['noisy_lines_left_out'])} lines that lost most spaces left out: "
-          f"{_ranges(c['noisy_lines_left_out'])})")
-    print(f"    {c['words']} words; splits: {c['splits_confirmed_correct']} annotated correct, "
-          f"{c['false_confirmed']} annotated false, {c['unverified']} unannotated")
-    print(f"    false splits / 1,000 words: {c['false_per_1000_words_confirmed']} confirmed, "
-          f"<= {c['false_per_1000_words_upper_bound']} counting unannotated as false")
-    for ex in c["examples"]:
-        print(f"      {ex}")
-    t = report["traps"]
-    print(f"(c) traps: {t['broken']}/{t['n']} broken ({t['broken_pct']} %)")
-    print("    " + ", ".join(f"{k} {v}" for k, v in t["per_class"].items()))
-    for ex in t["examples"]:
-        print(f"      {ex}")
-    r = report["real_independent_sample"]
-    print(f"(d) real merges, sample drawn independently of the repair ({r['tokens']} tokens, "
-          f"{r['merged_tokens']} merged): cuts P {r['precision']:.4f} R {r['recall']:.4f} F1 {r['f1']:.4f}; "
-          f"tokens exact {r['exact']}/{r['tokens']}")
-    r = report["real"]
-    print(f"    all annotations, incl. samples of what the repair split ({r['tokens']} tokens, "
-          f"{r['merged_tokens']} merged; recall biased upwards): cuts P {r['precision']:.4f} "
-          f"R {r['recall']:.4f} F1 {r['f1']:.4f}; tokens exact {r['exact']}/{r['tokens']}")
-    for ex in r["errors"]:
-        print(f"      {ex}")
+    halves = list(report)
+    rows: list[tuple[str, ...]] = []
+
+    def row(label: str, get) -> None:
+        rows.append((label, *(get(report[h]) for h in halves)))
+
+    def prf(s: dict) -> str:
+        return f"P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
+
+    row("lines", lambda r: str(r["lines"]))
+    for key, name in (("synthetic_realistic", "realistic"), ("synthetic_10pct", "10 %"),
+                      ("synthetic_articles", "realistic, articles as one paragraph"),
+                      ("synthetic_dense", "most spaces lost (every 4th line)")):
+        row(f"synthetic {name}: lost/100 words", lambda r, k=key: str(r[k]["lost_per_100_words"]))
+        for sub in ("merge", "merge-nonjoin", "merge-join") if key in ("synthetic_realistic", "synthetic_10pct") else ("merge",):
+            row(f"  {sub}", lambda r, k=key, s=sub: prf(r[k][s]))
+        if key == "synthetic_10pct":
+            row("  punctuation", lambda r, k=key: prf(r[k]["punctuation"]))
+    row("clean: words", lambda r: str(r["clean"]["words"]))
+    row("clean: false splits / 1,000 words", lambda r: f"<= {r['clean']['false_per_1000_words_upper_bound']:.3f}")
+    for key, name in (("traps_hand", "hand"), ("traps_generated", "generated")):
+        row(f"traps {name}: broken", lambda r, k=key: f"{r[k]['broken']}/{r[k]['n']} ({r[k]['broken_pct']} %)")
+    classes = sorted({c for h in halves for k in ("traps_hand", "traps_generated") for c in report[h][k]["per_class"]})
+    for c in classes:
+        row(f"  {c}", lambda r, c=c: r["traps_generated"]["per_class"].get(c) or r["traps_hand"]["per_class"].get(c, "-"))
+    row("real merges (independent sample)", lambda r: prf(r["real_independent_sample"]) + f" ({r['real_independent_sample']['tokens']} tok)")
+    row("real merges (all annotations)", lambda r: prf(r["real"]) + f" ({r['real']['tokens']} tok)")
+    width = max(len(r[0]) for r in rows)
+    colw = max(len(c) for r in rows for c in r[1:])
+    print(f"NTREX dev spacing repair, seed {report[halves[0]]['seed']}, split by document (md5 of docid)")
+    print(f"{'':{width}}  " + "  ".join(f"{h:{colw}}" for h in halves))
+    for r in rows:
+        print(f"{r[0]:{width}}  " + "  ".join(f"{c:{colw}}" for c in r[1:]))
+    for h in halves:
+        rep = report[h]
+        print(f"\n[{h}] errors")
+        for ex in rep["clean"]["examples"]:
+            print(f"  false split: {ex}")
+        for k in ("traps_hand", "traps_generated"):
+            for ex in rep[k]["examples"]:
+                print(f"  trap: {ex}")
+        for ex in rep["real"]["errors"]:
+            print(f"  real: {ex}")
+
+
+def _parse(value: str):
+    if value in ("True", "False"):
+        return value == "True"
+    try:
+        return int(value)
+    except ValueError:
+        return float(value)
+
+
+def use_model(**fields) -> None:
+    """Make the default repair use a SplitModel with ``fields`` changed (ablation, tuning)."""
+    import dataclasses
+
+    from mt.text import repair, word_split
+
+    word_split._DEFAULT = word_split.WordSplitter(model=dataclasses.replace(word_split.SplitModel(), **fields))
+    repair._default = None
 
 
 def _ranges(numbers: list[int]) -> str:
@@ -351,12 +447,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ntrex", type=Path, default=DEFAULT_NTREX, help="folder with ntrex.dev.ar")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--json", action="store_true", help="print the report as JSON")
+    ap.add_argument("--half", choices=("tune", "check", "both", "all"), default="both",
+                    help="which documents: the tuning half, the checking half, both side by side, or all")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                    help="override a SplitModel field (tuning, ablation), e.g. --set split_prior=5")
     args = ap.parse_args(argv)
+    if args.set:
+        use_model(**{k: _parse(v) for k, v in (kv.split("=", 1) for kv in args.set)})
     if not (args.ntrex / "ntrex.dev.ar").is_file():
         print(f"error: {args.ntrex / 'ntrex.dev.ar'} not found; pass --ntrex DIR (NTREX-128 dev, Arabic side)",
               file=sys.stderr)
         return 2
-    report = evaluate(args.ntrex, args.seed)
+    halves = ("tune", "check") if args.half == "both" else (args.half,)
+    report = {h: evaluate_half(args.ntrex, args.seed, h) for h in halves}
     if args.json:
         print(json.dumps(report, ensure_ascii=False, indent=1))
     else:

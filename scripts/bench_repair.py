@@ -21,20 +21,25 @@ from mt.text.repair import repair_text  # noqa: E402
 from mt.text.spacing import clear_caches  # noqa: E402
 
 
-def _run(lines: list[str], words: int, seconds: float, cold: bool) -> tuple[int, float, int]:
-    """Repeat passes over ``lines`` for at least ``seconds``; (passes, elapsed, edits per pass)."""
+def _run(lines: list[str], words: int, seconds: float, cold: bool) -> tuple[int, float, int, float]:
+    """Repeat passes over ``lines`` for at least ``seconds``; (passes, elapsed, edits per pass, best
+    pass in CPU seconds). The CPU time of the best pass is what the process itself spent: on a
+    machine shared with other jobs, wall time mostly measures the neighbours."""
     passes, edits = 0, 0
     clear_caches()
     start = time.perf_counter()
+    best = float("inf")
     while True:
         if cold:
             clear_caches()  # every pass starts cold: no replay of earlier decisions
+        cpu = time.process_time()
         for line in lines:
             edits += len(repair_text(line).edits)
+        best = min(best, time.process_time() - cpu)
         passes += 1
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
-            return passes, elapsed, edits // passes
+            return passes, elapsed, edits // passes, best
 
 
 def main() -> int:
@@ -56,10 +61,12 @@ def main() -> int:
     cold = _run(lines, words, args.seconds, cold=True)
     warm = _run(lines, words, args.seconds, cold=False)
     print(f"lexicon load: {load_s:.2f} s")
-    for name, (passes, elapsed, edits) in (("cold", cold), ("warm", warm)):
+    for name, (passes, elapsed, edits, best) in (("cold", cold), ("warm", warm)):
         print(f"{name}: {passes} passes over {len(lines)} lines / {words} words in {elapsed:.2f} s, "
-              f"{edits} edits per pass: {passes * words / elapsed:,.0f} words/s")
-    print(f"full repair (cold cache every pass): {cold[0] * words / cold[1]:,.0f} words/s")
+              f"{edits} edits per pass: {passes * words / elapsed:,.0f} words/s wall, "
+              f"best pass {words / best:,.0f} words/s of CPU time")
+    print(f"full repair (cold cache every pass): {cold[0] * words / cold[1]:,.0f} words/s wall, "
+          f"{words / cold[3]:,.0f} words/s CPU (best pass)")
     return 0
 
 

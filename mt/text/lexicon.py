@@ -10,6 +10,7 @@ pronoun (``ها`` ``هم`` ``نا`` ...). The list is loaded once, lazily, and s
 from __future__ import annotations
 
 import math
+import threading
 from functools import lru_cache
 
 from mt.text.charsets import strip_diacritics  # noqa: F401 - wordfreq stores bare forms; lookups strip too
@@ -30,21 +31,32 @@ class Lexicon:
     """Word costs (``-ln p``) for Arabic; ``None`` means "not a known word"."""
 
     def __init__(self, freqs: dict[str, float]):
+        from mt.text.spacing_cache import lru
+
         self._cost = {w: -math.log(f) for w, f in freqs.items() if f > 0}
+        # analyses are pure functions of the word: bounded LRU caches, safe between threads
+        self.cost = lru(200_000)(self._cost_uncached)
+        self.analysed_cost = lru(200_000)(self._analysed_uncached)
 
     def __contains__(self, word: str) -> bool:
         return word in self._cost
+
+    def words(self):
+        """Every listed word (bare form)."""
+        return self._cost.keys()
 
     def listed(self, word: str) -> float | None:
         """Cost of ``word`` exactly as listed (no clitic analysis)."""
         return self._cost.get(word)
 
-    def cost(self, word: str) -> float | None:
+    # cost(word) and analysed_cost(word) are the two methods below behind LRU caches (set in __init__)
+
+    def _cost_uncached(self, word: str) -> float | None:
         """Cost of ``word`` as listed, or as clitic prefix + listed stem, whichever is cheaper."""
         return self._with_prefixes(word, self._cost.get)
 
-    def analysed_cost(self, word: str) -> float | None:
-        """Like :meth:`cost`, but the stem may also carry an attached pronoun (stem + ها, هم, نا...)."""
+    def _analysed_uncached(self, word: str) -> float | None:
+        """Like cost, but the stem may also carry an attached pronoun (stem + ها, هم, نا...)."""
         return self._with_prefixes(word, self._with_suffix)
 
     def _with_suffix(self, word: str) -> float | None:
@@ -82,10 +94,18 @@ class Lexicon:
         return best
 
 
+_LOAD_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
-def arabic_lexicon() -> Lexicon:
-    """The shared Arabic lexicon (built on first use, about one second)."""
+def _load_arabic_lexicon() -> Lexicon:
     from wordfreq import get_frequency_dict
 
     return Lexicon(get_frequency_dict("ar", "large"))
+
+
+def arabic_lexicon() -> Lexicon:
+    """The shared Arabic lexicon (built on first use, about one second; once, even from many threads)."""
+    with _LOAD_LOCK:
+        return _load_arabic_lexicon()
 
