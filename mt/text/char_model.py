@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import pickle
 import threading
 from collections import Counter, defaultdict
@@ -138,6 +139,8 @@ def _load() -> CharModel:
         return CharModel(logp, bow, floor)
     except (OSError, EOFError, pickle.UnpicklingError, ValueError):
         pass
+    print(f"newswire-mt: building the Arabic spacing model once (about 20 s); it is kept in {path.parent}",
+          file=sys.stderr, flush=True)
     lex = arabic_lexicon()
     model = train(w for w in lex.words() if len(w) >= 2 and lex.listed(w) <= MAX_WORD_COST and w.isalpha())
     try:
