@@ -32,6 +32,11 @@ def isolated_caches(tmp_path_factory):
     """Converted models and downloads go to a temporary cache, never the user's ~/.cache."""
     old = os.environ.get("NEWSWIRE_CACHE")
     os.environ["NEWSWIRE_CACHE"] = str(tmp_path_factory.mktemp("cache"))
+    # the spacing stage's character model is built once per cache (about 20 s): build it here, so
+    # every test and every `mt` subprocess of the session loads it instead of building it again
+    from mt.text.char_model import arabic_char_model
+
+    arabic_char_model()
     yield
     if old is None:
         os.environ.pop("NEWSWIRE_CACHE", None)
