@@ -11,6 +11,7 @@ from mt.backends.loading import directory_hash, resolve_model
 from mt.backends.marian import MarianEngine, MarianTokens
 
 COMPUTE_TYPES = {"cpu": ("float32", "int8"), "cuda": ("float32", "float16", "bfloat16")}
+MAX_HYPOTHESES = 256
 
 
 def resolve_device(device: str) -> str:
@@ -84,7 +85,8 @@ class HFBackend(MarianEngine):
 
     # -- the Backend protocol (encode: MarianEngine) ---------------------------------------
     def job_limits(self, options: DecodeOptions) -> JobLimits:
-        return JobLimits()
+        # rows x beams per generate call: beam 32 x batch 4096 would otherwise allocate without bound
+        return JobLimits(max_hypotheses=MAX_HYPOTHESES)
 
     def generate(self, batches: Iterable[Batch]) -> Iterator[list[Hypothesis]]:
         """One batch after another: torch already spreads one batch over every core."""

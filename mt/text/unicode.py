@@ -16,7 +16,7 @@ from mt.text.charsets import DIACRITICS, LETTERS, TATWEEL
 # Zero-width and bidi control marks: invisible, but they split SentencePiece tokens.
 INVISIBLE_CHARS = (
     "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-    "\x00-\x08\x0b\x0c\x0e-\x1f\x7f"
+    "\x00-\x08\x0e-\x1b\x7f"  # VT, FF, FS, GS, RS, US are whitespace (line separators), not invisible
 )
 INVISIBLE = re.compile(f"[{INVISIBLE_CHARS}]+")
 # Arabic presentation forms A and B (ligatures and contextual shapes); NFKC maps them to base letters.
