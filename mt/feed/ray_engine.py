@@ -192,6 +192,8 @@ class RayWindows:
         if ray.is_initialized():  # a library caller's own Ray: use it as it is
             return
         address = self.options.address or os.environ.get("RAY_ADDRESS") or None
+        if address == "local":  # Ray's own word for "start one here"
+            address = None
         sigterm = signal.getsignal(signal.SIGTERM)  # ray.init installs its own; the CLI's stays
         try:
             if address:
