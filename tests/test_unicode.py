@@ -72,3 +72,10 @@ def test_clean_up_is_idempotent_and_maps_back(text):
     assert apply_edits(text, result.edits)[0] == result.text
     for e in result.edits:
         assert text[e.start : e.end] == e.before
+
+
+def test_line_separators_inside_a_line_are_spaces_not_invisible_marks():
+    from mt import preprocess
+
+    for sep in "\v\f\x1c\x1d\x1e\x1f\x85\u2028\u2029\r":
+        assert preprocess(f"أول{sep}تابع").repaired == "أول تابع", repr(sep)
