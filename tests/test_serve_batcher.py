@@ -158,3 +158,30 @@ def test_batches_run_in_parallel_up_to_inflight():
 
     run(main())
     assert peak == 2
+
+
+def test_small_batches_wait_for_a_running_batch_instead_of_queueing_behind_it():
+    release = threading.Event()
+    calls: list[list[str]] = []
+
+    def work(items) -> None:  # noqa: ANN001
+        calls.append([i.text for i in items])
+        if items[0].text == "long":
+            release.wait(10)
+        upper(items)
+
+    async def main() -> None:
+        batcher = MicroBatcher(work, max_cost=100, max_wait=0.001, inflight=2)
+        await batcher.start()
+        first = asyncio.create_task(batcher.submit([Item("long")], cost=1))
+        while batcher.busy == 0:
+            await asyncio.sleep(0.005)
+        late = [asyncio.create_task(batcher.submit([Item(f"x{k}")], cost=1)) for k in range(3)]
+        await asyncio.sleep(0.05)  # far past max_wait: still held, the engine is busy
+        assert batcher.depth == 3
+        release.set()
+        await asyncio.gather(first, *late)
+        await batcher.close()
+
+    run(main())
+    assert calls == [["long"], ["x0", "x1", "x2"]]

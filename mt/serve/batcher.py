@@ -4,7 +4,9 @@ Each request submits its own items (the sentences of its texts) as one job. A co
 jobs in arrival order into one batch until their cost (source tokens) reaches the budget or the
 first job has waited ``max_wait`` seconds, whichever comes first, so a lone request waits no longer
 than that. Batches run in worker threads (``inflight`` at once: one per engine replica), off the
-event loop; while they run, new jobs queue and form the next batch. The queue is bounded
+event loop; while they run, new jobs queue and form the next batch (a second batch joins a running
+one only once it holds half the budget, so small groups of clients do not drift out of step into
+ever smaller batches). The queue is bounded
 (:class:`QueueFull` when it is full). If a pooled batch fails, each of its jobs is run again on its
 own, so one bad request never fails the others; each request gets its own items back, in place.
 """
@@ -70,6 +72,7 @@ class MicroBatcher(Generic[T]):
         self._wakeup: asyncio.Event | None = None
         self._slots: asyncio.Semaphore | None = None
         self._running: set[asyncio.Task] = set()
+        self._active = 0  # batches on the engine (counted down before their task ends)
         self._closing = False
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -152,7 +155,7 @@ class MicroBatcher(Generic[T]):
             self._wakeup.clear()
             await self._wakeup.wait()
         deadline = self._queue[0].enqueued + self.max_wait
-        while not self._closing and sum(j.cost for j in self._queue) < self.max_cost:
+        while not self._closing and self._queued_cost() < self.max_cost:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
@@ -161,6 +164,11 @@ class MicroBatcher(Generic[T]):
                 await asyncio.wait_for(self._wakeup.wait(), remaining)
             except TimeoutError:
                 break
+        # While another batch is on the engine, a small batch would only queue behind it and keep
+        # the clients it answers out of step: gather until half the budget or that batch is done.
+        while self._active and not self._closing and self._queued_cost() < self.max_cost // 2:
+            self._wakeup.clear()
+            await self._wakeup.wait()
         batch: list[_Job[T]] = []
         cost = 0
         while self._queue:
@@ -174,8 +182,12 @@ class MicroBatcher(Generic[T]):
             cost += job.cost
         return batch
 
+    def _queued_cost(self) -> int:
+        return sum(j.cost for j in self._queue)
+
     async def _dispatch(self, jobs: list[_Job[T]]) -> None:
         loop = asyncio.get_running_loop()
+        self._active += 1
         try:
             items = [item for job in jobs for item in job.items]
             if self.observer is not None:
@@ -199,7 +211,9 @@ class MicroBatcher(Generic[T]):
             for job in jobs:
                 _settle(job.future, None)
         finally:
+            self._active -= 1
             self._slots.release()
+            self._wakeup.set()  # a collector holding back a small batch may go now
 
 
 def _settle(future: asyncio.Future, error: BaseException | None) -> None:
