@@ -19,10 +19,6 @@ from mt.text.chunk import chunk_sentence
 from mt.text.segment import split_sentences
 from mt.translator import Progress, Translator
 
-# Sentences are translated in groups of about this many, so long inputs yield results as they go.
-GROUP_SENTENCES = 256
-
-
 class SentenceCache(Protocol):
     """A store of finished translations keyed by (translation key, model input); see mt.sentence_cache."""
 
@@ -127,37 +123,38 @@ class Pipeline:
         times), translated together, then yielded. Memory is bounded by the window plus one article,
         whatever the length of the feed.
         """
-        window = window or self.default_window()
-        pending: list[Article] = []
+        return self._in_groups((self.preprocess(text) for text in texts), window or self.default_window(), progress)
+
+    def default_window(self, batches_per_replica: int = 8) -> int:
+        """Sentences translated together: a few batches for every engine replica."""
+        limits = self.translator.backend.job_limits(self.translator.options)
+        return batches_per_replica * (self.config.batch_size or 16) * max(1, limits.parallelism)
+
+    def translate_paragraphs(
+        self, article: Article, *, group: int | None = None, progress: Progress | None = None
+    ) -> Iterator[Paragraph]:
+        """Translate a preprocessed article, yielding each paragraph, in order, once it is done.
+
+        Paragraphs go to the engine in groups of about ``group`` sentences (default: two batches per
+        engine replica), enough to keep it busy while what is yielded can be written before the next
+        group starts (an interrupt loses at most one group's work).
+        """
+        return self._in_groups(iter(article.paragraphs), group or self.default_window(2), progress)
+
+    def _in_groups(self, items: Iterator, size: int, progress: Progress | None) -> Iterator:
+        """Articles or paragraphs, translated together once about ``size`` sentences wait, yielded in order."""
+        pending: list = []
         waiting = 0
-        for text in texts:
-            article = self.preprocess(text)
-            pending.append(article)
-            waiting += len(article.sentences)
-            if waiting >= window:
-                self.translate_sentences([s for a in pending for s in a.sentences], progress=progress)
+        for item in items:
+            pending.append(item)
+            waiting += len(item.sentences)
+            if waiting >= size:
+                self.translate_sentences([s for x in pending for s in x.sentences], progress=progress)
                 yield from pending
                 pending, waiting = [], 0
         if pending:
-            self.translate_sentences([s for a in pending for s in a.sentences], progress=progress)
+            self.translate_sentences([s for x in pending for s in x.sentences], progress=progress)
             yield from pending
-
-    def default_window(self) -> int:
-        limits = self.translator.backend.job_limits(self.translator.options)
-        per_batch = self.config.batch_size or 16
-        return max(GROUP_SENTENCES, 4 * per_batch * max(1, limits.parallelism))
-
-    def translate_paragraphs(self, article: Article, *, progress: Progress | None = None) -> Iterator[Paragraph]:
-        """Translate a preprocessed article, yielding each paragraph, in order, as soon as it is done."""
-        group: list[Paragraph] = []
-        for paragraph in article.paragraphs:
-            group.append(paragraph)
-            if sum(len(p.sentences) for p in group) >= GROUP_SENTENCES:
-                self.translate_sentences([s for p in group for s in p.sentences], progress=progress)
-                yield from group
-                group = []
-        self.translate_sentences([s for p in group for s in p.sentences], progress=progress)
-        yield from group
 
     def translate_sentences(self, sentences: Sequence[Sentence], *, progress: Progress | None = None) -> None:
         """Translate prepared sentences in place: cache hits first, only misses reach the model,

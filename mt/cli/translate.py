@@ -105,27 +105,9 @@ def write_translation(pipeline: "Pipeline", article: Article, out: Output | IO[s
 
 def translated_paragraphs(pipeline: "Pipeline", article: Article, *, progress: Callable[[int], None] | None = None,
                           group_sentences: int | None = None) -> Iterator[Paragraph]:
-    """Translate ``article``'s paragraphs in small groups, yielding each in order once it is done.
-
-    A group holds about two batches per engine replica (``group_sentences``), enough to keep the
-    engine busy while an interrupt loses at most that much work: what is yielded can be written
-    before the next group starts.
-    """
-    if group_sentences is None:
-        limits = pipeline.translator.backend.job_limits(pipeline.translator.options)
-        group_sentences = 2 * (pipeline.config.batch_size or 16) * max(1, limits.parallelism)
-    group: list[Paragraph] = []
-    waiting = 0
-    for paragraph in article.paragraphs:
-        group.append(paragraph)
-        waiting += len(paragraph.sentences)
-        if waiting >= group_sentences:
-            pipeline.translate_sentences([s for p in group for s in p.sentences], progress=progress)
-            yield from group
-            group, waiting = [], 0
-    if group:
-        pipeline.translate_sentences([s for p in group for s in p.sentences], progress=progress)
-        yield from group
+    """``article``'s paragraphs, translated in small groups (``Pipeline.translate_paragraphs``) and
+    yielded in order once done, so an interrupt loses at most one group's work."""
+    return pipeline.translate_paragraphs(article, group=group_sentences, progress=progress)
 
 
 def json_record(pipeline: "Pipeline", article: Article, done: list[Paragraph]) -> str:
