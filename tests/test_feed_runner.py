@@ -59,7 +59,7 @@ def test_output_record_layout(pipeline, tmp_path):
     assert t["body"].count("\n") == 2 and isinstance(t["headline"], str)
     parts = [s["part"] for s in t["sentences"]]
     assert parts == ["headline"] + ["body"] * 6
-    assert list(t["sentences"][0]) == ["part", "span", "source", "repaired", "translation", "cached", "qa", "chunked", "truncated", "score"]
+    assert list(t["sentences"][0]) == ["part", "span", "source", "repaired", "translation", "cached", "qa", "chunked", "truncated", "score", "edits"]
     assert rec["signature"] == pipeline.signature()
     # the service's one-record function gives the same record
     same = translate_record(pipeline, parse_record({k: rec[k] for k in ["uri", "version", "headline", "body", "lang"]}))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mt.cli.common import UserError
+from mt.cli.common import UserError, add_cache_arguments, open_cache
 from mt.config import add_pipeline_arguments, config_from_args
 
 EXIT_SOME_FAILED = 1
@@ -22,9 +22,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="output JSONL (read back to resume)")
     p.add_argument("--errors", metavar="FILE", help="bad records, one JSON line each (default OUT.errors.jsonl)")
     p.add_argument("--summary", metavar="FILE", help="write the run's counts here as JSON")
-    group = p.add_mutually_exclusive_group()
-    group.add_argument("--cache", metavar="PATH", help="sentence cache file (default <cache root>/sentences.sqlite3)")
-    group.add_argument("--no-cache", action="store_true", help="translate every sentence, keep nothing")
+    add_cache_arguments(p)
     p.add_argument("--restart", action="store_true", help="start OUT and the errors file over instead of resuming")
     add_pipeline_arguments(p)
     engine = p.add_argument_group("engine (see mt.feed.ray_engine)")
@@ -54,7 +52,6 @@ def run(args: argparse.Namespace) -> int:
     from mt.feed.reader import count_records
     from mt.feed.runner import WINDOW_CHARS, BatchJob, check_paths, default_errors_path, write_summary
     from mt.pipeline import Pipeline
-    from mt.sentence_cache import SqliteSentenceCache
 
     config = config_from_args(args)
     errors = args.errors or str(default_errors_path(args.output))
@@ -68,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.ray_address or args.actors or args.threads_per_actor:
         raise UserError("--ray-address, --actors and --threads-per-actor need --engine ray")
     else:
-        cache = None if args.no_cache else SqliteSentenceCache(args.cache)
+        cache = open_cache(args)
         pipeline = Pipeline.from_config(config, cache=cache)
     bar = ProgressBar(count_records(args.feeds)) if sys.stderr.isatty() else None
     job = BatchJob(pipeline, args.feeds, args.output, errors=errors, restart=args.restart,

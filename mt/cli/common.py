@@ -81,3 +81,20 @@ def signal_name(exc: KeyboardInterrupt) -> str:
         except ValueError:
             return f"signal {exc.signum}"
     return "Ctrl-C"
+
+
+def add_cache_arguments(parser) -> None:  # noqa: ANN001 - an argparse parser or group
+    """``--cache PATH`` / ``--no-cache``: the sentence cache `mt translate`, `mt batch` and `mt serve` share."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--cache", metavar="PATH",
+                       help="sentence cache file, shared by mt translate/batch/serve (default <cache root>/sentences.sqlite3)")
+    group.add_argument("--no-cache", action="store_true", help="translate every sentence, keep nothing")
+
+
+def open_cache(args):  # noqa: ANN001, ANN201 - argparse namespace -> SqliteSentenceCache | None
+    """The sentence cache the options of :func:`add_cache_arguments` ask for, or None."""
+    if getattr(args, "no_cache", False):
+        return None
+    from mt.sentence_cache import SqliteSentenceCache
+
+    return SqliteSentenceCache(args.cache)

@@ -13,7 +13,7 @@ import signal
 import socket
 import sys
 
-from mt.cli.common import UserError
+from mt.cli.common import UserError, add_cache_arguments, open_cache
 from mt.config import add_pipeline_arguments, config_from_args
 
 
@@ -42,10 +42,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     net.add_argument("--batch-tokens", type=int, default=d.batch_tokens,
                      help=f"source tokens pooled into one batch (default {d.batch_tokens})")
     net.add_argument("--inflight-batches", type=int, help="pooled batches on the engine at once (default: its replicas)")
-    cache = net.add_mutually_exclusive_group()
-    cache.add_argument("--cache", metavar="PATH",
-                       help="sentence cache file, shared with `mt batch` (default <cache root>/sentences.sqlite3)")
-    cache.add_argument("--no-cache", action="store_true", help="translate every sentence, store nothing")
+    add_cache_arguments(net)
     net.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     p.set_defaults(func=run)
 
@@ -67,15 +64,6 @@ def settings_from_args(args: argparse.Namespace):  # noqa: ANN201 - ServeSetting
         rate_limit=args.rate_limit,
         api_keys_file=args.api_keys,
     )
-
-
-def open_cache(args: argparse.Namespace):  # noqa: ANN201 - a SqliteSentenceCache or None
-    """The sentence cache `mt batch` uses (``--cache PATH``, default under the cache root), or none."""
-    if args.no_cache:
-        return None
-    from mt.sentence_cache import SqliteSentenceCache
-
-    return SqliteSentenceCache(args.cache)
 
 
 def listen(host: str, port: int) -> socket.socket:

@@ -15,7 +15,7 @@ import sys
 from contextlib import contextmanager
 from typing import IO, TYPE_CHECKING, Any, Callable, Iterator
 
-from mt.cli.common import progress_note, stdin_hint, warn
+from mt.cli.common import add_cache_arguments, open_cache, progress_note, stdin_hint, warn
 from mt.config import add_pipeline_arguments, config_from_args
 from mt.document import LINE_BREAK, Article, Paragraph, iter_layout
 from mt.files import Output, OutputError, check_output_path, open_output, read_input, single_line
@@ -32,6 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="write here instead of stdout (appears complete or not at all; an interrupted "
                         "run keeps what was done in OUTPUT.partial)")
     add_pipeline_arguments(p)
+    add_cache_arguments(p)
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.set_defaults(func=run)
 
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         warn(warning)
     from mt.pipeline import Pipeline  # (the heavy imports, once the cheap checks have passed)
 
-    pipeline = Pipeline.from_config(config)
+    pipeline = Pipeline.from_config(config, cache=open_cache(args))
     article = pipeline.preprocess(text)
     bar = progress_bar(sum(len(s.model_inputs) for s in article.sentences))
     try:

@@ -16,7 +16,9 @@ if TYPE_CHECKING:
     from mt.pipeline import Pipeline
 
 # the per-sentence fields, in this order (a fixed order keeps output bytes reproducible)
-SENTENCE_FIELDS = ("span", "source", "repaired", "translation", "cached", "qa", "chunked", "truncated", "score")
+SENTENCE_FIELDS = (
+    "span", "source", "repaired", "translation", "cached", "qa", "chunked", "truncated", "score", "edits",
+)
 
 
 def sentence_record(part: str, sentence: Sentence) -> dict[str, Any]:
