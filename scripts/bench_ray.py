@@ -10,7 +10,8 @@ the local engine (``--threads CPUS``) and the Ray engine for each ``ACTORSxTHREA
 (``--actors A --threads-per-actor T``), joining one local Ray (``--cpus`` CPUs, started here
 once, so Ray's start-up is not counted again and again). The engines run interleaved, round by
 round in a rotating order, because the machine is shared and its load drifts; the ratio is of
-the best round of each. Throughput is counted over the job (``seconds`` of ``--summary``: reading,
+the same round (the load drifts between rounds too: the table gives each round's ratio and their
+geometric mean, which no single lucky run decides). Throughput is counted over the job (``seconds`` of ``--summary``: reading,
 preprocessing, translation, writing; model load and actor start-up are reported apart as wall
 time). Every run's OUT is compared with the first local run's bytes.
 """
@@ -62,6 +63,27 @@ def run_engine(name: str, extra: list[str], args, model: Path, feed: Path, work:
     return row
 
 
+def table(rows: list[dict], cpus: int) -> str:
+    """Markdown: per engine, job seconds of each round, throughput of its best, and the ratio to the
+    local run of the same round (each round, then their geometric mean)."""
+    import math
+
+    names = list(dict.fromkeys(r["engine"] for r in rows if r["engine"] != "warmup"))
+    local = {r["round"]: r for r in rows if r["engine"] == "local"}
+    lines = ["| engine | actors x threads | job s per round | sentences/s (best) | vs local, per round | vs local, geo. mean |",
+             "|---|---|---|---:|---|---:|"]
+    for name in names:
+        mine = [r for r in rows if r["engine"] == name]
+        best = min(mine, key=lambda r: r["seconds"])
+        ratios = [local[r["round"]]["seconds"] / r["seconds"] for r in mine if r["round"] in local]
+        mean = math.exp(sum(map(math.log, ratios)) / len(ratios)) if ratios else float("nan")
+        layout = f"1 process x {cpus}" if name == "local" else name.split("-", 1)[1]
+        per_round = ", ".join(f"{r['seconds']:.1f}" for r in mine)
+        lines.append(f"| {name.split('-')[0]} | {layout} | {per_round} | "
+                     f"{best['sentences'] / best['seconds']:.1f} | {', '.join(f'{100 * x:.0f} %' for x in ratios)} | **{100 * mean:.0f} %** |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--model", type=Path, default=REPO / "models" / "opus-bench")
@@ -97,27 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         reference = (work / "warmup-0.jsonl").read_bytes()
         identical = all(Path(r["out"]).read_bytes() == reference for r in rows)
         load_after = [round(x, 2) for x in os.getloadavg()]
-    best = {}
-    for name, _ in engines:
-        mine = [r for r in rows if r["engine"] == name.replace(" ", "-")]
-        best[name] = min(mine, key=lambda r: r["seconds"])
-    local = best["local"]
-    sentences = local["sentences"]
-    lines = [
-        f"NTREX dev as a feed ({articles} articles, {sentences} sentences), opus-size test model, ct2 int8 greedy, "
-        f"--max-new-tokens {args.max_new_tokens}, no cache, {args.cpus} CPUs; {args.rounds} interleaved rounds, best of each; "
-        f"load average before/after {load_before} / {load_after}; outputs byte-identical across engines: {identical}.",
-        "",
-        "| engine | actors x threads | job s (best) | all rounds | sentences/s | vs local | wall s (with start-up) |",
-        "|---|---|---:|---|---:|---:|---:|",
-    ]
-    for name, _ in engines:
-        b = best[name]
-        rounds = ", ".join(f"{r['seconds']:.1f}" for r in rows if r["engine"] == name.replace(" ", "-"))
-        layout = "1 process x " + str(args.cpus) if name == "local" else name.split()[1]
-        lines.append(f"| {name.split()[0]} | {layout} | {b['seconds']:.1f} | {rounds} | {sentences / b['seconds']:.1f} | "
-                     f"**{100 * local['seconds'] / b['seconds']:.0f} %** | {b['wall']:.0f} |")
-    print("\n".join(lines))
+    head = (f"NTREX dev as a feed ({articles} articles), opus-size test model, ct2 int8 greedy, --max-new-tokens "
+            f"{args.max_new_tokens}, no cache, {args.cpus} CPUs; {args.rounds} interleaved rounds; load average before/after "
+            f"{load_before} / {load_after}; outputs byte-identical across engines: {identical}.")
+    print(head + "\n\n" + table(rows, args.cpus))
     if args.json_out:
         args.json_out.write_text(json.dumps({"rows": rows, "identical": identical, "load": [load_before, load_after]}, indent=1))
     return 0 if identical else 1
