@@ -135,11 +135,12 @@ class Pipeline:
     ) -> Iterator[Paragraph]:
         """Translate a preprocessed article, yielding each paragraph, in order, once it is done.
 
-        Paragraphs go to the engine in groups of about ``group`` sentences (default: two batches per
-        engine replica), enough to keep it busy while what is yielded can be written before the next
-        group starts (an interrupt loses at most one group's work).
+        Paragraphs go to the engine in groups of about ``group`` sentences (default: the stream's
+        window, eight batches per engine replica: smaller groups leave replicas idle at each group's
+        end and sort less well, measured -7 % on NTREX), and what is yielded can be written before
+        the next group starts (an interrupt loses at most one group's work).
         """
-        return self._in_groups(iter(article.paragraphs), group or self.default_window(2), progress)
+        return self._in_groups(iter(article.paragraphs), group or self.default_window(), progress)
 
     def _in_groups(self, items: Iterator, size: int, progress: Progress | None) -> Iterator:
         """Articles or paragraphs, translated together once about ``size`` sentences wait, yielded in order."""

@@ -81,7 +81,11 @@ class HFBackend(MarianEngine):
         self.max_positions = int(getattr(net.config, "max_position_embeddings", 512) or 512)
         self.pad_id = self.tokens.tokenizer.pad_token_id
         self._revision = getattr(net.config, "_commit_hash", None)
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="torch-generate")
+        # torch's intra-op thread count is per OS thread: give the worker the count this thread has
+        self._worker = ThreadPoolExecutor(
+            max_workers=1, thread_name_prefix="torch-generate",
+            initializer=torch.set_num_threads, initargs=(torch.get_num_threads(),),
+        )
 
     # -- the Backend protocol (encode: MarianEngine) ---------------------------------------
     def job_limits(self, options: DecodeOptions) -> JobLimits:
