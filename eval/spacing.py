@@ -33,6 +33,7 @@ from mt.text.repair import Repairer, repair_text
 from mt.text.unicode import UnicodeCleanup, WhitespaceNormalizer
 from mt.text.word_split import NON_JOINING
 
+from eval.tables import prf
 from eval.testsets import ntrex_dev_dir
 
 REPO = Path(__file__).resolve().parents[1]
@@ -93,13 +94,6 @@ def corrupt(text: str, rng: random.Random, p_nonjoin: float = 0.18, p_join: floa
     return "".join(out), origin, gold
 
 
-def _prf(tp: int, fp: int, fn: int) -> dict[str, float | int]:
-    p = tp / (tp + fp) if tp + fp else 1.0
-    r = tp / (tp + fn) if tp + fn else 1.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
-
-
 def synthetic(lines: list[str], seed: int) -> dict:
     rng = random.Random(seed)
     counts = {k: Counter() for k in ("merge", "merge-nonjoin", "merge-join", "after", "before")}
@@ -134,8 +128,8 @@ def synthetic(lines: list[str], seed: int) -> dict:
         for key in gold["merge"]:
             sub = "merge-nonjoin" if text[key - 2] in NON_JOINING else "merge-join"
             counts[sub]["tp" if key in seen["merge"] else "fn"] += 1
-    out = {k: _prf(c["tp"], c["fp"], c["fn"]) for k, c in counts.items()}
-    out["punctuation"] = _prf(
+    out = {k: prf(c["tp"], c["fp"], c["fn"]) for k, c in counts.items()}
+    out["punctuation"] = prf(
         counts["after"]["tp"] + counts["before"]["tp"],
         counts["after"]["fp"] + counts["before"]["fp"],
         counts["after"]["fn"] + counts["before"]["fn"],
@@ -194,7 +188,7 @@ def real_merges(lines: list[str], annotations) -> dict:
             errors.append(f"line {line_no}: {token} -> {got} (expected {expected})")
     n_merged = sum(1 for _, t, e in annotations if t != e)
     return {
-        **_prf(tp, fp, fn),
+        **prf(tp, fp, fn),
         "tokens": len(annotations),
         "merged_tokens": n_merged,
         "exact": exact,
@@ -374,7 +368,7 @@ def _print(report: dict) -> None:
     def row(label: str, get) -> None:
         rows.append((label, *(get(report[h]) for h in halves)))
 
-    def prf(s: dict) -> str:
+    def fmt_prf(s: dict) -> str:
         return f"P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}"
 
     row("lines", lambda r: str(r["lines"]))
@@ -383,9 +377,9 @@ def _print(report: dict) -> None:
                       ("synthetic_dense", "most spaces lost (every 4th line)")):
         row(f"synthetic {name}: lost/100 words", lambda r, k=key: str(r[k]["lost_per_100_words"]))
         for sub in ("merge", "merge-nonjoin", "merge-join") if key in ("synthetic_realistic", "synthetic_10pct") else ("merge",):
-            row(f"  {sub}", lambda r, k=key, s=sub: prf(r[k][s]))
+            row(f"  {sub}", lambda r, k=key, s=sub: fmt_prf(r[k][s]))
         if key == "synthetic_10pct":
-            row("  punctuation", lambda r, k=key: prf(r[k]["punctuation"]))
+            row("  punctuation", lambda r, k=key: fmt_prf(r[k]["punctuation"]))
     row("clean: words", lambda r: str(r["clean"]["words"]))
     row("clean: false splits / 1,000 words", lambda r: f"<= {r['clean']['false_per_1000_words_upper_bound']:.3f}")
     for key, name in (("traps_hand", "hand"), ("traps_generated", "generated")):
@@ -393,8 +387,8 @@ def _print(report: dict) -> None:
     classes = sorted({c for h in halves for k in ("traps_hand", "traps_generated") for c in report[h][k]["per_class"]})
     for c in classes:
         row(f"  {c}", lambda r, c=c: r["traps_generated"]["per_class"].get(c) or r["traps_hand"]["per_class"].get(c, "-"))
-    row("real merges (independent sample)", lambda r: prf(r["real_independent_sample"]) + f" ({r['real_independent_sample']['tokens']} tok)")
-    row("real merges (all annotations)", lambda r: prf(r["real"]) + f" ({r['real']['tokens']} tok)")
+    row("real merges (independent sample)", lambda r: fmt_prf(r["real_independent_sample"]) + f" ({r['real_independent_sample']['tokens']} tok)")
+    row("real merges (all annotations)", lambda r: fmt_prf(r["real"]) + f" ({r['real']['tokens']} tok)")
     width = max(len(r[0]) for r in rows)
     colw = max(len(c) for r in rows for c in r[1:])
     print(f"NTREX dev spacing repair, seed {report[halves[0]]['seed']}, split by document (md5 of docid)")
