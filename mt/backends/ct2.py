@@ -189,12 +189,14 @@ class CT2Backend(MarianEngine):
         tokens = [self.tokens.ids_to_tokens(row) for row in batch.ids]
         max_len = self._max_len(options)
         min_len = min(options.min_new_tokens or 0, max_len)
+        beam = options.beam_size or self.default_beam_size
         results = self.translator.translate_batch(
             tokens,
-            beam_size=options.beam_size or self.default_beam_size,
+            beam_size=beam,
             max_decoding_length=max_len,
             min_decoding_length=min_len,
-            return_scores=True,
+            # scores are free in greedy decoding (measured -2 %, noise) but cost ~10 % in beam search
+            return_scores=beam == 1,
             asynchronous=True,
         )
         return results, options, max_len
