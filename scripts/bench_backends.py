@@ -171,7 +171,7 @@ def markdown(results: list[dict], pipe: dict | None, meta: dict) -> str:
             "",
             f"Full pipeline (`mt translate`'s path: repair, segmentation, model-input normalisation, batching, "
             f"reassembly) on the same {pipe['lines']} lines, ct2 int8 greedy, max_new_tokens {pipe['max_new_tokens']}, "
-            f"vs the backend's raw `translate_batches` on the very model inputs the pipeline produced "
+            f"vs the backend's raw `generate` on the very model inputs the pipeline produced "
             f"({pipe['identical_outputs']} outputs identical): raw {pipe['raw_tokens_per_s']:.0f} tok/s, "
             f"pipeline {pipe['pipeline_tokens_per_s']:.0f} tok/s = **{100 * pipe['ratio']:.0f} %** "
             f"(best of two interleaved runs each).",
