@@ -314,3 +314,14 @@ def make_test_model(
     )
     model.save_pretrained(str(out))
     return out
+
+
+def ensure_test_model(path: str | Path, size: str = "opus") -> Path:
+    """``path`` if it already holds a model, else a test model of ``size`` built there (benchmarks)."""
+    import sys
+
+    path = Path(path)
+    if (path / "config.json").is_file():
+        return path
+    print(f"building the {size} test model in {path} (once) ...", file=sys.stderr)
+    return make_test_model(path, size=size)

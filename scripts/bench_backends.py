@@ -31,6 +31,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from mt.testing import ensure_test_model  # noqa: E402
 from eval.bench import (  # noqa: E402
     BenchConfig,
     count_output_tokens,
@@ -41,15 +42,6 @@ from eval.testsets import ntrex_dev_dir  # noqa: E402
 
 NTREX = ntrex_dev_dir()
 CONFIGS = [("torch", "float32"), ("torch", "int8"), ("ct2", "float32"), ("ct2", "int8")]
-
-
-def ensure_model(path: Path) -> Path:
-    if (path / "config.json").is_file():
-        return path
-    from mt.testing import make_test_model
-
-    print(f"building the opus-size test model in {path} (once) ...", file=sys.stderr)
-    return make_test_model(path, size="opus")
 
 
 def run_configs(args, model: Path) -> list[dict]:
@@ -198,7 +190,7 @@ def main(argv=None) -> int:
     if not args.src.is_file():
         print(f"source not found: {args.src}", file=sys.stderr)
         return 2
-    model = ensure_model(args.model or REPO / "models" / "opus-bench")
+    model = ensure_test_model(args.model or REPO / "models" / "opus-bench", "opus")
     load_before = [round(x, 2) for x in os.getloadavg()]
     if args.only_pipeline:
         print(json.dumps(pipeline_ratio(args, model), indent=1))

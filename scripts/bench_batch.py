@@ -32,16 +32,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
+from mt.testing import ensure_test_model  # noqa: E402
 from make_feed import ntrex_feed, synthetic_feed  # noqa: E402
-
-
-def ensure_model(path: Path, size: str) -> Path:
-    if (path / "config.json").is_file():
-        return path
-    from mt.testing import make_test_model
-
-    print(f"building the {size} test model in {path} ...", file=sys.stderr)
-    return make_test_model(path, size=size)
 
 
 def throughput(args, model: Path, work: Path) -> dict:
@@ -134,7 +126,7 @@ def rss_of(pid: int) -> float | None:
 
 def flat_memory(args, work: Path) -> dict:
     """(c): RSS of a real `mt batch` process over a long generated feed."""
-    tiny = ensure_model(work / "tiny-model", "tiny")
+    tiny = ensure_test_model(work / "tiny-model", "tiny")
     feed = work / "big-feed.jsonl"
     t0 = time.perf_counter()
     synthetic_feed(feed, args.rss_articles, args.rss_sentences, 0, 0)
@@ -224,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         work = args.workdir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         os.environ.setdefault("NEWSWIRE_CACHE", str(work / "cache-root"))
-        tp = None if args.only_rss else throughput(args, ensure_model(args.model, "opus"), work)
+        tp = None if args.only_rss else throughput(args, ensure_test_model(args.model, "opus"), work)
         if tp:
             print(json.dumps({k: v for k, v in tp.items() if "summary" not in k}), file=sys.stderr)
         mem = None if args.skip_rss else flat_memory(args, work)

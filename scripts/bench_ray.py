@@ -31,18 +31,10 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "scripts"))
 
+from mt.testing import ensure_test_model  # noqa: E402
 from make_feed import ntrex_feed  # noqa: E402
 
 from mt.feed.ray_engine import start_local_ray  # noqa: E402
-
-
-def ensure_model(path: Path, size: str) -> Path:
-    if (path / "config.json").is_file():
-        return path
-    from mt.testing import make_test_model
-
-    print(f"building the {size} test model in {path} ...", file=sys.stderr)
-    return make_test_model(path, size=size)
 
 
 def run_engine(name: str, extra: list[str], args, model: Path, feed: Path, work: Path, k: int) -> dict:
@@ -95,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--json-out", type=Path)
     args = ap.parse_args(argv)
-    model = ensure_model(args.model, "opus")
+    model = ensure_test_model(args.model, "opus")
     with tempfile.TemporaryDirectory(prefix="bench-ray-") as tmp:
         work = args.workdir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
