@@ -17,7 +17,7 @@ from mt.document import Article, Paragraph, Sentence
 from mt.preprocess import Preprocessor
 from mt.text.chunk import chunk_sentence
 from mt.text.segment import split_sentences
-from mt.translator import Progress, Translator
+from mt.translator import Progress, SourceEncoder, Translator
 
 class SentenceCache(Protocol):
     """A store of finished translations keyed by (translation key, model input); see mt.sentence_cache."""
@@ -28,6 +28,45 @@ class SentenceCache(Protocol):
 
 
 QACheck = Callable[[str, str], list]  # (source sentence, translation) -> flags
+
+
+class Preparer:
+    """The steps before the model: repair, segmentation, model inputs and token ids (sentences over
+    ``max_sentence_tokens`` chunked). It needs the model's tokenizer, not its weights, so it can run
+    apart from the model (the Ray engine's preprocessing tasks); :class:`Pipeline` holds one."""
+
+    def __init__(self, preprocessor: Preprocessor, encoder: SourceEncoder, max_sentence_tokens: int):
+        self.preprocessor = preprocessor
+        self.encoder = encoder
+        self.max_sentence_tokens = max_sentence_tokens
+
+    @classmethod
+    def from_config(cls, config: PipelineConfig) -> "Preparer":
+        """The preparer of the pipeline ``config`` describes, loading only the model's tokenizer."""
+        return cls(default_preprocessor(config), SourceEncoder.load(config.model), config.max_sentence_tokens)
+
+    def __call__(self, text: str) -> Article:
+        article = self.preprocessor(text)
+        self.prepare(article.sentences)
+        return article
+
+    def prepare(self, sentences: Sequence[Sentence]) -> None:
+        """Set each sentence's model inputs and token ids, chunking those longer than the budget."""
+        encoder = self.encoder
+        budget = self.max_sentence_tokens
+        for sentence in sentences:
+            text = encoder.model_input(sentence.repaired)
+            (ids,) = encoder.encode([text])
+            if len(ids) <= budget:
+                sentence.model_inputs, sentence.input_ids = [text], [ids]
+                continue
+            spans = chunk_sentence(sentence.repaired, encoder.count_tokens_one, budget)
+            sentence.model_inputs = [encoder.model_input(sentence.repaired[a:b]) for a, b in spans]
+            sentence.input_ids = encoder.encode(sentence.model_inputs)
+
+
+def default_preprocessor(config: PipelineConfig) -> Preprocessor:
+    return Preprocessor(repair=config.repair, splitter=split_sentences if config.segment else None)
 
 
 class Pipeline:
@@ -62,9 +101,8 @@ class Pipeline:
         self.config = config
         self.translator = translator or Translator.from_config(config)
         config.check_model(self.translator.max_positions)
-        self.preprocessor = preprocessor or Preprocessor(
-            repair=config.repair, splitter=split_sentences if config.segment else None
-        )
+        self.preprocessor = preprocessor or default_preprocessor(config)
+        self.preparer = Preparer(self.preprocessor, self.translator.source, config.max_sentence_tokens)
         self.cache = cache
         if qa is True:
             from mt.qa import default_checker
@@ -93,9 +131,7 @@ class Pipeline:
     # -- library API -------------------------------------------------------------------------
     def preprocess(self, text: str) -> Article:
         """Repair, segment, and prepare model inputs (chunking over-long sentences); no translation."""
-        article = self.preprocessor(text)
-        self._prepare(article.sentences)
-        return article
+        return self.preparer(text)
 
     def translate_article(self, text: str, *, progress: Progress | None = None) -> Article:
         """Translate one article; returns the article record with every sentence translated."""
@@ -239,21 +275,6 @@ class Pipeline:
                 versions,
             ]
         )
-
-    # -- steps -------------------------------------------------------------------------------
-    def _prepare(self, sentences: list[Sentence]) -> None:
-        """Set each sentence's model inputs and token ids, chunking those longer than the budget."""
-        translator = self.translator
-        budget = self.config.max_sentence_tokens
-        for sentence in sentences:
-            text = translator.model_input(sentence.repaired)
-            (ids,) = translator.encode([text])
-            if len(ids) <= budget:
-                sentence.model_inputs, sentence.input_ids = [text], [ids]
-                continue
-            spans = chunk_sentence(sentence.repaired, translator.count_tokens_one, budget)
-            sentence.model_inputs = [translator.model_input(sentence.repaired[a:b]) for a, b in spans]
-            sentence.input_ids = translator.encode(sentence.model_inputs)
 
 
 def translate_article(text: str, model: str = DEFAULT_MODEL, **options: Any) -> Article:

@@ -22,6 +22,47 @@ ENCODE_CACHE_SIZE = 1 << 16
 Progress = Callable[[int], None]  # called with the number of inputs just finished
 
 
+class SourceEncoder:
+    """Model-side normalisation and tokenisation of the source: text -> model input -> token ids.
+
+    Needs the model's tokenizer only (:meth:`load` reads no weights), so preprocessing can run apart
+    from the model. The id cache is a bounded, thread-safe LRU.
+    """
+
+    def __init__(self, encode: Callable[[Sequence[str]], list[list[int]]], normalizer: ModelInputNormalizer | None = None):
+        self._encode_batch = encode
+        self.normalizer = normalizer or ModelInputNormalizer()
+        self._encode_one = lru_cache(maxsize=ENCODE_CACHE_SIZE)(self._encode_uncached)
+
+    @classmethod
+    def load(cls, model: str) -> "SourceEncoder":
+        """The encoder of ``model`` (a directory or a hub id in the local cache) without its weights."""
+        from mt.backends.loading import resolve_model
+        from mt.backends.marian import MarianTokens
+
+        source = resolve_model(model)
+        tokens = MarianTokens.load(source.load_target, model, local_files_only=source.local_files_only)
+        return cls(tokens.encode)
+
+    def model_input(self, text: str) -> str:
+        """The exact string the model is given for ``text``."""
+        return self.normalizer(text)
+
+    def encode(self, model_inputs: Sequence[str]) -> list[tuple[int, ...]]:
+        """Source token ids of strings that already are model inputs (cached, bounded LRU)."""
+        return [self._encode_one(t) for t in model_inputs]
+
+    def _encode_uncached(self, model_input: str) -> tuple[int, ...]:
+        return tuple(self._encode_batch([model_input])[0])
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Model tokens of each text after model-side normalisation (``</s>`` included)."""
+        return [len(ids) for ids in self.encode([self.model_input(t) for t in texts])]
+
+    def count_tokens_one(self, text: str) -> int:
+        return len(self._encode_one(self.model_input(text)))
+
+
 class Translator:
     """A loaded model plus decoding and batching settings."""
 
@@ -45,8 +86,7 @@ class Translator:
         self.options = DecodeOptions(beam_size=beam_size, max_new_tokens=max_new_tokens)
         self.batch_size = batch_size
         self.max_batch_tokens = max_batch_tokens
-        self.normalizer = normalizer or ModelInputNormalizer()
-        self._encode_one = lru_cache(maxsize=ENCODE_CACHE_SIZE)(self._encode_uncached)
+        self.source = SourceEncoder(self.backend.encode, normalizer)
 
     @classmethod
     def from_config(cls, config: PipelineConfig, *, backend: Backend | None = None) -> "Translator":
@@ -63,24 +103,21 @@ class Translator:
             threads=config.threads,
         )
 
-    # -- text -> model input -> token ids ---------------------------------------------------
+    # -- text -> model input -> token ids (see SourceEncoder) -------------------------------
     def model_input(self, text: str) -> str:
         """The exact string the model is given for ``text``."""
-        return self.normalizer(text)
+        return self.source.model_input(text)
 
     def encode(self, model_inputs: Sequence[str]) -> list[tuple[int, ...]]:
         """Source token ids of strings that already are model inputs (cached, bounded LRU)."""
-        return [self._encode_one(t) for t in model_inputs]
-
-    def _encode_uncached(self, model_input: str) -> tuple[int, ...]:
-        return tuple(self.backend.encode([model_input])[0])
+        return self.source.encode(model_inputs)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Model tokens of each text after model-side normalisation (``</s>`` included)."""
-        return [len(ids) for ids in self.encode([self.model_input(t) for t in texts])]
+        return self.source.count_tokens(texts)
 
     def count_tokens_one(self, text: str) -> int:
-        return len(self._encode_one(self.model_input(text)))
+        return self.source.count_tokens_one(text)
 
     # -- translation --------------------------------------------------------------------------
     def translate_ids(self, ids: Sequence[Sequence[int]], *, progress: Progress | None = None) -> list[Hypothesis]:
@@ -131,6 +168,6 @@ class Translator:
             decoding=self.options.describe(),
             batch_size=self.batch_size,
             max_batch_tokens=self.max_batch_tokens,
-            model_input=self.normalizer.settings,
+            model_input=self.source.normalizer.settings,
         )
         return info

@@ -55,7 +55,7 @@ def throughput(args, model: Path, work: Path) -> dict:
     backend = pipeline.translator.backend
     options = DecodeOptions(beam_size=1, max_new_tokens=args.max_new_tokens)
     records = [item.record for item in read_feed([str(feed)]) if item.record is not None]
-    sentences = [s for r in records for s in record_sentences(*prepare_record(pipeline, r))]
+    sentences = [s for r in records for s in record_sentences(*prepare_record(pipeline.preprocess, r))]
     inputs = list(dict.fromkeys(m for s in sentences for m in s.model_inputs if m.strip()))
     ids = backend.encode(inputs)
     plan = plan_batches([len(r) for r in ids], config.batch_size, config.max_batch_tokens,

@@ -51,7 +51,7 @@ def run_until(cmd: list[str], out: Path, n: int, sig: int) -> int:
 def test_kills_at_several_points_then_rerun_is_byte_identical(tiny_model, tmp_path):
     feed = write_feed(tmp_path / "feed.jsonl", n=60)
     ref, out = tmp_path / "ref.jsonl", tmp_path / "out.jsonl"
-    common = ["--window-chars", "400", "--no-cache"]
+    common = ["--window-bytes", "800", "--no-cache"]
     done = run_mt(mt_args(tiny_model, feed, "-o", ref, "--summary", tmp_path / "ref.json", *common))
     assert done.returncode == 1, done.stderr  # bad records: exit 1
     assert "60 written" in done.stderr and "45 failed" in done.stderr
@@ -98,7 +98,7 @@ def test_two_processes_share_one_cache_and_a_folder_feed(tiny_model, tmp_path):
         (folder / f"{i:02d}.txt").write_text(json.loads(feed.read_text(encoding="utf-8").splitlines()[i])["body"], encoding="utf-8")
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
     procs = [
-        subprocess.Popen(mt_args(tiny_model, src, "-o", tmp_path / f"o{k}.jsonl", "--cache", cache, "--window-chars", "300",
+        subprocess.Popen(mt_args(tiny_model, src, "-o", tmp_path / f"o{k}.jsonl", "--cache", cache, "--window-bytes", "600",
                                  "--summary", tmp_path / f"s{k}.json"), env=env, cwd=REPO, stderr=subprocess.PIPE, text=True)
         for k, src in enumerate([feed, folder])
     ]

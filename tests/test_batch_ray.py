@@ -20,7 +20,7 @@ from tests.test_feed_runner import write_feed
 
 ray = pytest.importorskip("ray")
 
-WINDOW = ["--window-chars", "400"]
+WINDOW = ["--window-bytes", "800"]
 
 
 def mt_args(tiny_model, *args) -> list[str]:
@@ -39,10 +39,10 @@ def reference(tiny_model, tmp_path_factory):
     work = tmp_path_factory.mktemp("ray-ref")
     feed = write_feed(work / "feed.jsonl", n=40)
     config = PipelineConfig(model=str(tiny_model), backend="ct2", beam_size=1, max_new_tokens=4)
-    summary = run_batch([str(feed)], work / "ref.jsonl", config, summary=work / "ref.json", window_chars=400)
+    summary = run_batch([str(feed)], work / "ref.jsonl", config, summary=work / "ref.json", window_bytes=800)
     assert (summary.written, summary.failed) == (40, 30)
     cache = SqliteSentenceCache(work / "cache.sqlite3")
-    run_batch([str(feed)], work / "cached.jsonl", config, cache=cache, summary=work / "cached.json", window_chars=400)
+    run_batch([str(feed)], work / "cached.jsonl", config, cache=cache, summary=work / "cached.json", window_bytes=800)
     cache.close()
     return feed, work
 
@@ -101,18 +101,18 @@ def test_killed_and_resumed_on_a_cluster_is_byte_identical(tiny_model, reference
 
 
 def test_library_engine_in_a_callers_ray(tiny_model, ray_address, tmp_path):
-    """BatchJob with RayWindows uses a Ray the caller already joined and leaves it running."""
+    """BatchJob with RayEngine uses a Ray the caller already joined and leaves it running."""
     from mt.config import PipelineConfig
-    from mt.feed.ray_engine import RayOptions, RayWindows
+    from mt.feed.ray_engine import RayEngine, RayOptions
     from mt.feed.runner import BatchJob
     from mt.pipeline import Pipeline
 
     feed = write_feed(tmp_path / "feed.jsonl", n=6, bad=False)
     config = PipelineConfig(model=str(tiny_model), backend="ct2", beam_size=1, max_new_tokens=4, threads=1)
-    local = BatchJob(Pipeline.from_config(config), [str(feed)], tmp_path / "local.jsonl", window_chars=300).run()
-    with RayWindows(config, RayOptions(actors=1), no_cache=True) as windows:
-        assert windows.describe()["threads_per_actor"] == 1 and windows.lookahead == 2
-        summary = BatchJob(None, [str(feed)], tmp_path / "ray.jsonl", window_chars=300, windows=windows).run()
+    local = BatchJob(Pipeline.from_config(config), [str(feed)], tmp_path / "local.jsonl", window_bytes=600).run()
+    with RayEngine(config, RayOptions(actors=1), no_cache=True) as engine:
+        assert engine.describe()["threads_per_actor"] == 1
+        summary = BatchJob(None, [str(feed)], tmp_path / "ray.jsonl", window_bytes=600, engine=engine).run()
     assert ray.is_initialized()
     assert (tmp_path / "ray.jsonl").read_bytes() == (tmp_path / "local.jsonl").read_bytes()
     assert (summary.written, summary.sentences) == (local.written, local.sentences)
@@ -131,4 +131,49 @@ def test_usage_errors_are_one_line(tiny_model, tmp_path):
                        capture_output=True, text=True, env=env, cwd=REPO, timeout=120)
     assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
     assert "pip install 'newswire-mt[ray]'" in r.stderr
+    assert not (tmp_path / "o.jsonl").exists() or (tmp_path / "o.jsonl").stat().st_size == 0
+
+
+def test_stdin_and_a_finished_job_on_a_cluster(tiny_model, reference, ray_address, tmp_path):
+    """stdin is read by Ray Data too (copied to a temporary file first); a rerun of a finished job
+    checks OUT and translates nothing."""
+    feed, ref = reference
+    out = tmp_path / "out.jsonl"
+    cmd = mt_args(tiny_model, "-", "-o", out, "--no-cache", "--summary", tmp_path / "s.json",
+                  "--engine", "ray", "--ray-address", ray_address, "--actors", "1")
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    for _ in range(2):
+        with open(feed, "rb") as stdin:
+            r = subprocess.run(cmd, stdin=stdin, capture_output=True, text=True, env=env, cwd=REPO, timeout=300)
+        assert r.returncode == 1, r.stderr
+        assert out.read_bytes() == (ref / "ref.jsonl").read_bytes()
+        errors = (tmp_path / "out.errors.jsonl").read_text()
+        assert errors == (ref / "ref.errors.jsonl").read_text().replace(f'"input":"{feed}"', '"input":"<stdin>"')
+    assert "70 records: 0 written, 40 already done, 30 failed" in r.stderr
+    assert json.loads((tmp_path / "s.json").read_text())["sentences_translated"] == 0
+
+
+def test_the_dataset_reads_preprocesses_in_tasks_and_translates_in_actors(tiny_model, reference, ray_address):
+    from mt.config import PipelineConfig
+    from mt.feed.ray_engine import RayEngine, RayOptions
+    from mt.feed.windows import Feed
+
+    feed, _ = reference
+    config = PipelineConfig(model=str(tiny_model), backend="ct2", beam_size=1, max_new_tokens=4)
+    with RayEngine(config, RayOptions(actors=2, threads_per_actor=1), no_cache=True) as engine:
+        specs = list(Feed((str(feed),), 800).plan())
+        plan = str(engine.dataset(specs))
+    # the read (one row per window), then preprocessing as tasks, then the actor pool
+    assert plan.splitlines() == [
+        "MapBatches(TranslateWindows)", "+- MapBatches(prepare_windows)", f"   +- Dataset(num_rows={len(specs)}, schema=Unknown schema)",
+    ]
+
+
+def test_a_model_that_does_not_load_is_one_line_before_any_record(tiny_model, ray_address, tmp_path):
+    feed = write_feed(tmp_path / "feed.jsonl", n=2, bad=False)
+    cmd = [sys.executable, "-m", "mt.cli", "batch", str(feed), "-o", str(tmp_path / "o.jsonl"), "--model",
+           str(tmp_path / "nomodel"), "--engine", "ray", "--ray-address", ray_address]
+    r = run_mt(cmd)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1, r.stderr
+    assert r.stderr.startswith("mt: error: cannot load model") and "no such directory" in r.stderr
     assert not (tmp_path / "o.jsonl").exists() or (tmp_path / "o.jsonl").stat().st_size == 0

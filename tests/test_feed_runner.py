@@ -51,7 +51,7 @@ def cached_pipeline(pipeline, tmp_path):
 
 def test_output_record_layout(pipeline, tmp_path):
     feed = write_feed(tmp_path / "feed.jsonl", n=3, bad=False)
-    summary = run_batch([str(feed)], tmp_path / "out.jsonl", pipeline=pipeline, window_chars=300)
+    summary = run_batch([str(feed)], tmp_path / "out.jsonl", pipeline=pipeline, window_bytes=600)
     assert (summary.records, summary.written, summary.failed) == (3, 3, 0)
     rec = json.loads((tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()[0])
     assert list(rec) == ["uri", "version", "headline", "body", "lang", "translation", "signature"]
@@ -81,7 +81,7 @@ def test_resume_after_torn_and_lost_lines_is_byte_identical(pipeline, tmp_path, 
     try:
         feed = write_feed(tmp_path / "feed.jsonl")
         ref = tmp_path / "ref.jsonl"
-        first = run_batch([str(feed)], ref, pipeline=pipeline, window_chars=500)
+        first = run_batch([str(feed)], ref, pipeline=pipeline, window_bytes=1000)
         assert first.failed == 9 and first.written == 12
         data, errors = ref.read_bytes(), (tmp_path / "ref.errors.jsonl").read_bytes()
         out = tmp_path / "out.jsonl"
@@ -89,7 +89,7 @@ def test_resume_after_torn_and_lost_lines_is_byte_identical(pipeline, tmp_path, 
         for cut in (len(data) - 5, len(b"".join(lines[:5])) + 40, len(b"".join(lines[:1])), 0):
             out.write_bytes(data[:cut])  # a crash: the last line torn, lines of a window lost
             (tmp_path / "out.errors.jsonl").write_bytes(errors[: cut // 50])
-            s = run_batch([str(feed)], out, pipeline=pipeline, window_chars=500)
+            s = run_batch([str(feed)], out, pipeline=pipeline, window_bytes=1000)
             assert out.read_bytes() == data
             assert (tmp_path / "out.errors.jsonl").read_bytes() == errors
             assert s.written + s.skipped_existing == 12 and s.failed == 9
@@ -99,8 +99,8 @@ def test_resume_after_torn_and_lost_lines_is_byte_identical(pipeline, tmp_path, 
 
 def test_cached_flag_is_reproducible_and_counts_are_real(cached_pipeline, tmp_path):
     feed = write_feed(tmp_path / "feed.jsonl", bad=False)
-    first = run_batch([str(feed)], tmp_path / "a.jsonl", pipeline=cached_pipeline, window_chars=400)
-    again = run_batch([str(feed)], tmp_path / "b.jsonl", pipeline=cached_pipeline, window_chars=400)
+    first = run_batch([str(feed)], tmp_path / "a.jsonl", pipeline=cached_pipeline, window_bytes=800)
+    again = run_batch([str(feed)], tmp_path / "b.jsonl", pipeline=cached_pipeline, window_bytes=800)
     assert first.sentences_cached < first.sentences and first.sentences_translated > 0
     assert again.sentences_cached == again.sentences and again.sentences_translated == 0
     # the output does not depend on what the cache held before the job

@@ -33,8 +33,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     engine.add_argument("--actors", type=_positive, metavar="N", help="Ray: translation actors (default: fill the cluster)")
     engine.add_argument("--threads-per-actor", type=_positive, metavar="K",
                         help="Ray: CPU threads (and reserved CPUs) per actor (default: --threads, else a node's CPUs)")
-    # records per shared translation window (text characters); keep it fixed across reruns of one job
-    p.add_argument("--window-chars", type=_positive, default=None, help=argparse.SUPPRESS)
+    # bytes of input per shared translation window (mt.feed.windows); keep it fixed across reruns of one job
+    p.add_argument("--window-bytes", type=_positive, default=None, help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
 
@@ -50,18 +50,18 @@ def _positive(value: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from mt.feed.reader import count_records
-    from mt.feed.runner import WINDOW_CHARS, BatchJob, check_paths, default_errors_path, write_summary
+    from mt.feed.runner import WINDOW_BYTES, BatchJob, check_paths, default_errors_path, write_summary
     from mt.pipeline import Pipeline
 
     config = config_from_args(args)
     errors = args.errors or str(default_errors_path(args.output))
     check_paths(args.feeds, args.output, errors, args.summary)  # before the model loads
-    cache = pipeline = windows = None
+    cache = pipeline = engine = None
     if args.engine == "ray":
-        from mt.feed.ray_engine import RayOptions, RayWindows
+        from mt.feed.ray_engine import RayEngine, RayOptions
 
         options = RayOptions(address=args.ray_address, actors=args.actors, threads_per_actor=args.threads_per_actor)
-        windows = RayWindows(config, options, cache=args.cache, no_cache=args.no_cache)
+        engine = RayEngine(config, options, cache=args.cache, no_cache=args.no_cache)
     elif args.ray_address or args.actors or args.threads_per_actor:
         raise UserError("--ray-address, --actors and --threads-per-actor need --engine ray")
     else:
@@ -69,8 +69,8 @@ def run(args: argparse.Namespace) -> int:
         pipeline = Pipeline.from_config(config, cache=cache)
     bar = ProgressBar(count_records(args.feeds)) if sys.stderr.isatty() else None
     job = BatchJob(pipeline, args.feeds, args.output, errors=errors, restart=args.restart,
-                   progress=bar.update if bar else None, window_chars=args.window_chars or WINDOW_CHARS,
-                   windows=windows)
+                   progress=bar.update if bar else None, window_bytes=args.window_bytes or WINDOW_BYTES,
+                   engine=engine)
     try:
         summary = job.run()
     except KeyboardInterrupt:
@@ -90,8 +90,8 @@ def run(args: argparse.Namespace) -> int:
             write_summary(job.summary, args.summary)
         if cache is not None:
             cache.close()
-        if windows is not None:
-            windows.close()
+        if engine is not None:
+            engine.close()
     print(f"mt batch: {summary.line()}", file=sys.stderr)
     return EXIT_SOME_FAILED if summary.failed else 0
 

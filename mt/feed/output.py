@@ -7,7 +7,7 @@ service (``POST /v1/articles``) build it with the same functions, so both return
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from mt.document import Article, Sentence
 from mt.feed.records import FeedRecord
@@ -47,10 +47,11 @@ def output_record(
     return out
 
 
-def prepare_record(pipeline: "Pipeline", record: FeedRecord) -> tuple[Article | None, Article]:
-    """Preprocess the headline (its own unit) and the body; nothing is translated yet."""
-    headline = pipeline.preprocess(record.headline) if record.headline is not None else None
-    return headline, pipeline.preprocess(record.body)
+def prepare_record(preprocess: Callable[[str], Article], record: FeedRecord) -> tuple[Article | None, Article]:
+    """Preprocess the headline (its own unit) and the body with ``preprocess`` (``Pipeline.preprocess``
+    or a :class:`~mt.pipeline.Preparer`); nothing is translated yet."""
+    headline = preprocess(record.headline) if record.headline is not None else None
+    return headline, preprocess(record.body)
 
 
 def record_sentences(headline: Article | None, body: Article) -> list[Sentence]:
@@ -63,6 +64,6 @@ def translate_record(pipeline: "Pipeline", record: FeedRecord) -> dict[str, Any]
     ``cached`` here is the sentence cache's own answer for this call; `mt batch` writes a
     reproducible variant (see :mod:`mt.feed.runner`).
     """
-    headline, body = prepare_record(pipeline, record)
+    headline, body = prepare_record(pipeline.preprocess, record)
     pipeline.translate_sentences(record_sentences(headline, body))
     return output_record(record, headline, body, pipeline.signature())

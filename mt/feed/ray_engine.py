@@ -1,25 +1,28 @@
-"""`mt batch --engine ray`: the same batch job, with the translation work spread over a Ray cluster.
+"""`mt batch --engine ray`: the same batch job on Ray Data, for archives that outgrow one machine.
 
 What runs where:
 
-* **the driver** (the `mt batch` process) does what makes the job exactly-once and reproducible,
-  exactly as the local engine does, with the same code (:class:`mt.feed.runner.BatchJob`): it
-  reads the feed, checks OUT back as its ledger, cuts the feed into the same windows, and writes
-  the finished records and the errors file in input order, fsynced. Ray alone is at-least-once;
-  the ledger makes the job exactly-once: a window whose records never reached OUT (the driver was
-  killed, an actor died) is simply submitted again by the next run.
-* **an actor pool** (``--actors N``, each reserving ``--threads-per-actor K`` CPUs): each actor
-  holds one :class:`~mt.pipeline.Pipeline` built from the job's
-  :class:`~mt.config.PipelineConfig` (with ``threads = K``) and the sentence cache, and turns a
-  window of records into translated articles: preprocessing (repair, segmentation, model inputs,
-  token ids; it needs the model's tokenizer, so it runs beside it) and translation in one shared
-  call, the local engine's :func:`~mt.feed.runner.translate_window`. An actor takes two windows at
-  a time, so one is preprocessed while the other is on the model's cores.
+* **the driver** (the `mt batch` process) keeps what makes the job exactly-once and reproducible,
+  with the local engine's code (:class:`mt.feed.runner.BatchJob`): it checks OUT back as its ledger
+  and writes the finished records and the errors file in feed order, fsynced. On a rerun it reads
+  the windows already written itself (nothing to translate there) up to the first window with a
+  record missing from OUT; Ray Data takes over from that window. Ray alone is at-least-once (a
+  task is retried, a window in flight when the driver died is redone); the ledger makes the job
+  exactly-once.
+* **Ray Data** runs the rest as one streaming dataset, in feed order (``preserve_order``):
 
-The driver keeps ``2 x actors`` windows in flight and takes the results in submission order (a
-window is ~40,000 characters, so the buffer is small). Each window is translated in one call
-whatever actor takes it, so its batches, and OUT's bytes, are those of the local engine. The
-signature comes from the actors, so it records the versions that really translated.
+  1. *read* tasks read the feed window by window (:func:`mt.feed.windows.read_window`: a window is
+     found from byte offsets alone, so no task needs another's output); they run on the driver's
+     node, so the input needs no shared filesystem (stdin is first copied to a temporary file);
+  2. *preprocessing* tasks repair, segment and tokenise each window's records
+     (:class:`mt.pipeline.Preparer`: the model's tokenizer, not its weights);
+  3. an *actor pool* (``--actors N``, each reserving ``--threads-per-actor K`` CPUs) translates:
+     each actor holds one :class:`~mt.pipeline.Pipeline` built from the job's
+     :class:`~mt.config.PipelineConfig` (``threads = K``) and the sentence cache, and translates a
+     window's sentences in one call, so its batches, and OUT's bytes, are the local engine's.
+
+Before any record is read, one task loads the model and gives the run's signature (a model that
+does not load fails here, in one line); every actor checks that it translates with the same one.
 
 The sentence cache: on a Ray started here (no address) every actor opens the same SQLite file
 (``--cache`` or the default under the cache root), like several local `mt batch` processes. On a
@@ -32,22 +35,29 @@ hit count does.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
+import math
 import os
+import pickle
 import signal
-from dataclasses import dataclass
+import warnings
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 from mt.backends.base import ModelLoadError
-from mt.feed.records import FeedRecord
-from mt.feed.runner import Prepared, translate_window
+from mt.feed.output import prepare_record, record_sentences
+from mt.feed.reader import STDIN
+from mt.feed.runner import Check, Prepared, WindowWork
+from mt.feed.windows import Feed, FeedWindow, WindowKey, WindowSpec, read_window, spool_stdin
 
 if TYPE_CHECKING:
     from mt.config import PipelineConfig
 
 OBJECT_STORE_BYTES = 256 * 1024**2  # a local Ray's object store: windows and results are small
-WINDOWS_PER_ACTOR = 2  # one being preprocessed while the other is on the model
+READ_TASKS = 2000  # at most this many read tasks (a huge archive packs more windows into each)
 WAIT_S = 0.5  # how often the driver wakes while waiting (Ctrl-C and SIGTERM stay prompt)
 
 
@@ -73,13 +83,14 @@ class RayOptions:
 
 
 def import_ray() -> Any:
-    """``ray``, or a one-line :class:`RayEngineError` saying how to install the extra."""
+    """``ray`` (with Ray Data), or a one-line :class:`RayEngineError` saying how to install the extra."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     try:
         import ray
+        import ray.data  # noqa: F401 - the [data] part of the extra
     except ImportError:
         raise RayEngineError(
-            "--engine ray needs Ray, which is not installed: pip install 'newswire-mt[ray]' (or pip install 'ray[data]')"
+            "--engine ray needs Ray Data, which is not installed: pip install 'newswire-mt[ray]' (or pip install 'ray[data]')"
         ) from None
     return ray
 
@@ -104,39 +115,109 @@ def start_local_ray(num_cpus: int | None = None, object_store_bytes: int = OBJEC
     return ray.get_runtime_context().gcs_address
 
 
-class WindowActor:
-    """One Pipeline (and sentence cache) in a Ray actor; :func:`translate_window` on request."""
+# -- what runs on the cluster ---------------------------------------------------------------------
+def _load_pipeline(config_json: str, cache_path: str | None = None, use_cache: bool = False, qa: bool = True) -> Any:
+    from mt.config import PipelineConfig
+    from mt.pipeline import Pipeline
 
-    def __init__(self, config_json: str, cache_path: str | None, use_cache: bool):
-        from mt.config import PipelineConfig
-        from mt.pipeline import Pipeline
+    cache = None
+    if use_cache:
+        from mt.sentence_cache import SqliteSentenceCache
 
-        self.error: Exception | None = None  # raised by signature(): a failed __init__ would lose its type
-        try:
-            cache = None
-            if use_cache:
-                from mt.sentence_cache import SqliteSentenceCache
-
-                cache = SqliteSentenceCache(cache_path)
-            self.pipeline = Pipeline.from_config(PipelineConfig.from_json(config_json), cache=cache)
-        except Exception as exc:  # noqa: BLE001 - handed to the driver as it is
-            self.error = exc
-
-    def signature(self) -> str:
-        if self.error is not None:
-            raise self.error
-        return self.pipeline.signature()
-
-    def translate(self, records: list[FeedRecord]) -> Prepared:
-        return translate_window(self.pipeline, records)
+        cache = SqliteSentenceCache(cache_path)
+    return Pipeline.from_config(PipelineConfig.from_json(config_json), cache=cache, qa=qa)
 
 
-class RayWindows:
-    """A :class:`~mt.feed.runner.WindowTranslator` over a pool of :class:`WindowActor` on Ray.
+def pipeline_signature(config_json: str) -> str:
+    """The signature of the pipeline ``config_json`` describes, as a node of the cluster builds it."""
+    return _load_pipeline(config_json, qa=False).signature()
 
-    Connects (or starts a local Ray), starts the actors and waits until each has loaded the model
-    (its errors surface here, before any record is read). Use as a context manager or ``close()``:
-    actors are released, and a Ray started here is shut down.
+
+def read_windows(specs: Sequence[WindowSpec]) -> Iterator[Any]:
+    """Ray Data read task: one single-row block per window (its key and its items, pickled)."""
+    import pyarrow as pa
+
+    for spec in specs:
+        window = read_window(spec)
+        yield pa.table({"input": [spec.key[0]], "k": [spec.key[1]], "items": [pickle.dumps(window.items)]})
+
+
+@functools.lru_cache(maxsize=2)
+def _preparer(config_json: str) -> Any:
+    from mt.config import PipelineConfig
+    from mt.pipeline import Preparer
+
+    return Preparer.from_config(PipelineConfig.from_json(config_json))
+
+
+def prepare_windows(batch: dict[str, Any], config_json: str) -> dict[str, Any]:
+    """Ray Data preprocessing task: repair, segment and tokenise the good records of each window.
+
+    The preparer (tokenizer and repair tables) is loaded once per worker process and reused.
+    """
+    preparer = _preparer(config_json)
+    prepared = []
+    for blob in batch["items"]:
+        items = pickle.loads(blob)
+        prepared.append(pickle.dumps([prepare_record(preparer, item.record) for item in items if item.record is not None]))
+    return {**batch, "prepared": prepared}
+
+
+class TranslateWindows:
+    """Ray Data actor: one Pipeline (and sentence cache); translates each window's sentences in one call."""
+
+    def __init__(self, config_json: str, cache_path: str | None, use_cache: bool, signature: str):
+        self.pipeline = _load_pipeline(config_json, cache_path, use_cache)
+        mine = self.pipeline.signature()
+        if mine != signature:
+            raise RayEngineError(
+                f"the Ray nodes translate differently (other package versions or model files): {signature} / {mine}"
+            )
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        done = []
+        for blob in batch["prepared"]:
+            prepared: Prepared = pickle.loads(blob)
+            self.pipeline.translate_sentences([s for hb in prepared for s in record_sentences(*hb)])
+            done.append(pickle.dumps(prepared))
+        return {**batch, "prepared": done}
+
+
+class WindowSource:
+    """A Ray Data datasource over planned windows (:func:`mt.feed.windows.plan_windows`)."""
+
+    def __init__(self, specs: Sequence[WindowSpec]):
+        self.specs = list(specs)
+
+    def _datasource(self) -> Any:
+        from ray.data import Datasource, ReadTask
+        from ray.data.block import BlockMetadata
+
+        specs = self.specs
+
+        class Windows(Datasource):
+            def estimate_inmemory_data_size(self) -> int:
+                return sum(sum(n for _, n in s.files) if s.files else s.end - s.start for s in specs)
+
+            def get_read_tasks(self, parallelism: int, per_task_row_limit: int | None = None, data_context: Any = None) -> list:
+                per_task = max(1, math.ceil(len(specs) / READ_TASKS))
+                tasks = []
+                for i in range(0, len(specs), per_task):
+                    group = specs[i : i + per_task]
+                    meta = BlockMetadata(num_rows=len(group), size_bytes=None, exec_stats=None, input_files=None)
+                    tasks.append(ReadTask(functools.partial(read_windows, group), meta))
+                return tasks
+
+        return Windows()
+
+
+# -- the driver -----------------------------------------------------------------------------------
+class RayEngine:
+    """A :class:`~mt.feed.runner.WindowEngine` on Ray Data (see the module doc).
+
+    Connects (or starts a local Ray), sizes the actor pool, and loads the model once in a task to
+    learn the signature (its errors surface here, before any record is read). Use as a context
+    manager or ``close()``: a Ray started here is shut down.
     """
 
     def __init__(
@@ -163,25 +244,16 @@ class RayWindows:
                     f"(nodes with {', '.join(map(str, node_cpus))} CPUs); ask for fewer"
                 )
             self.actors_count, self.threads_per_actor = actors, threads
-            self.lookahead = WINDOWS_PER_ACTOR * actors
             # --cache is a path as the driver names it (relative to its folder); without it a Ray
             # started here shares the driver's default file, a cluster's nodes each use their own
-            cache_path = str(Path(cache).expanduser().absolute()) if cache else None
-            if self.caching and cache_path is None and self._started_here:
+            self.cache_path = str(Path(cache).expanduser().absolute()) if cache else None
+            if self.caching and self.cache_path is None and self._started_here:
                 from mt.sentence_cache import default_cache_path
 
-                cache_path = str(default_cache_path().absolute())
-            remote = ray.remote(num_cpus=threads, max_concurrency=WINDOWS_PER_ACTOR, max_restarts=0)(WindowActor)
-            body = config.replace(threads=threads).to_json()
-            self._actors = [remote.remote(body, cache_path, self.caching) for _ in range(actors)]
-            signatures = set(self._get([a.signature.remote() for a in self._actors]))
-            if len(signatures) != 1:
-                raise RayEngineError(
-                    "the Ray nodes translate differently (other package versions or model files): "
-                    + " / ".join(sorted(signatures))
-                )
-            self._signature = signatures.pop()
-            self._load = [0] * actors
+                self.cache_path = str(default_cache_path().absolute())
+            self.config_json = config.replace(threads=threads).to_json()
+            probe = ray.remote(num_cpus=threads, max_retries=0)(pipeline_signature)
+            (self._signature,) = self._get([probe.remote(self.config_json)])
         except BaseException:
             self.close()
             raise
@@ -203,7 +275,7 @@ class RayWindows:
                 self._started_here = True
         except (ConnectionError, RuntimeError, ValueError) as exc:
             where = f"join the Ray cluster at {address}" if address else "start a local Ray"
-            raise RayEngineError(f"cannot {where}: {str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}") from None
+            raise RayEngineError(f"cannot {where}: {_first_line(exc)}") from None
         finally:
             if sigterm is not None and signal.getsignal(signal.SIGTERM) is not sigterm:
                 try:
@@ -219,63 +291,169 @@ class RayWindows:
 
     def _get(self, refs: Sequence[Any]) -> list[Any]:
         """``ray.get`` that stays interruptible and turns remote failures into one-line errors."""
-        ray = self.ray
         pending = list(refs)
         while pending:
-            _, pending = ray.wait(pending, num_returns=len(pending), timeout=WAIT_S)
-        try:
-            return ray.get(list(refs))
-        except ray.exceptions.RayTaskError as exc:
-            cause = getattr(exc, "cause", None)
-            if isinstance(cause, (ValueError, ModelLoadError)):  # the user's to fix: a model that does not load, ...
-                raise cause from None
-            raise RayEngineError(f"a Ray translation actor failed: {type(cause or exc).__name__}: {cause or exc}") from None
-        except ray.exceptions.RayActorError as exc:
-            cause = getattr(exc, "cause", None) or exc
-            text = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
-            raise RayEngineError(
-                f"a Ray translation actor was lost ({text}); rerun the same command to continue"
-            ) from None
+            _, pending = self.ray.wait(pending, num_returns=len(pending), timeout=WAIT_S)
+        with self._remote_errors():
+            return self.ray.get(list(refs))
 
-    # -- WindowTranslator ------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _remote_errors(self) -> Iterator[None]:
+        """Remote failures as one line: the user's own (a model that does not load) as they are."""
+        ray = self.ray
+        try:
+            yield
+        except Exception as exc:  # noqa: BLE001 - Ray wraps remote errors in several layers
+            cause = _user_error(exc, ray.exceptions.RayError)
+            if cause is not None:
+                raise cause from None
+            if isinstance(exc, (ray.exceptions.RayActorError, ray.exceptions.ActorDiedError)):
+                raise RayEngineError(f"a Ray translation actor was lost ({_first_line(exc)}); rerun the same command to continue") from None
+            raise RayEngineError(f"the Ray job failed: {type(exc).__name__}: {_first_line(exc)}; rerun the same command to continue") from None
+
+    # -- WindowEngine ----------------------------------------------------------------------------
     def signature(self) -> str:
         return self._signature
 
-    def submit(self, records: list[FeedRecord]) -> tuple[int, Any]:
-        k = min(range(len(self._actors)), key=lambda i: (self._load[i], i))
-        self._load[k] += 1
-        return k, self._actors[k].translate.remote(records)
-
-    def result(self, handle: tuple[int, Any]) -> Prepared:
-        k, ref = handle
+    def run(self, feed: Feed, check: Check) -> Iterator[tuple[WindowWork, Prepared | None]]:
+        """The windows already written are read here; Ray Data reads and translates the rest."""
+        spooled = None
+        if STDIN in feed.inputs:
+            spooled = spool_stdin()
+            names = tuple(name if path != STDIN else "<stdin>" for path, name in zip(feed.inputs, feed.names or feed.inputs))
+            feed = replace(feed, inputs=tuple(spooled if p == STDIN else p for p in feed.inputs), names=names)
         try:
-            (prepared,) = self._get([ref])
+            local = feed.windows()
+            first: WindowWork | None = None
+            for window in local:
+                work = check(window)
+                if work.pending:
+                    first = work
+                    break
+                yield work, None
+            local.close()
+            if first is not None:
+                yield from self._translated(feed, first, check)
         finally:
-            self._load[k] -= 1
-        return prepared
+            if spooled is not None:
+                os.unlink(spooled)
+
+    def _translated(self, feed: Feed, first: WindowWork, check: Check) -> Iterator[tuple[WindowWork, Prepared]]:
+        """Windows from ``first`` on, through Ray Data, checked against the ledger as they come, in order."""
+        ds = self.dataset(list(feed.plan(first.window.key)))
+        with self._quiet():
+            with self._remote_errors():
+                rows = iter(ds.iter_rows())
+            while True:
+                with self._remote_errors():
+                    row = next(rows, None)
+                if row is None:
+                    return
+                key: WindowKey = (int(row["input"]), int(row["k"]))
+                work = first if key == first.window.key else check(FeedWindow(key, pickle.loads(row["items"])))
+                yield work, pickle.loads(row["prepared"])
+
+    def dataset(self, specs: Sequence[WindowSpec]) -> Any:
+        """The Ray Data dataset of these windows: read (driver's node) -> preprocess -> translate."""
+        ray = self.ray
+        from ray.data import ActorPoolStrategy, TaskPoolStrategy
+
+        with self._quiet():
+            ds = ray.data.read_datasource(
+                WindowSource(specs)._datasource(),
+                num_cpus=0,  # I/O and JSON, light next to translation; reserving a core would idle it
+                concurrency=max(1, self.actors_count),
+                label_selector={"ray.io/node-id": ray.get_runtime_context().get_node_id()},
+            )
+            ds = ds.map_batches(
+                prepare_windows,
+                fn_kwargs={"config_json": self.config_json},
+                batch_size=1,
+                num_cpus=0,  # ~5 % of a window's time, overlapping the actors' translation
+                compute=TaskPoolStrategy(size=max(1, self.actors_count)),
+                zero_copy_batch=False,
+            )
+            return ds.map_batches(
+                TranslateWindows,
+                fn_constructor_kwargs={
+                    "config_json": self.config_json,
+                    "cache_path": self.cache_path,
+                    "use_cache": self.caching,
+                    "signature": self._signature,
+                },
+                batch_size=1,
+                num_cpus=self.threads_per_actor,
+                compute=ActorPoolStrategy(size=self.actors_count),
+                zero_copy_batch=False,
+                max_restarts=0,  # a lost actor fails the run; the rerun continues from the ledger
+            )
+
+    @contextlib.contextmanager
+    def _quiet(self) -> Iterator[None]:
+        """Ray Data in feed order, without progress bars or log lines on the user's terminal."""
+        from ray.data import DataContext
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Ray Data's deprecation notices are not the user's business
+            ctx = DataContext.get_current()
+            saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars, ctx.print_on_execution_start)
+            logger = logging.getLogger("ray.data")
+            level = logger.level
+            ctx.execution_options.preserve_order = True
+            ctx.enable_progress_bars = False
+            ctx.print_on_execution_start = False
+            logger.setLevel(logging.ERROR)
+            try:
+                yield
+            finally:
+                ctx.execution_options.preserve_order, ctx.enable_progress_bars, ctx.print_on_execution_start = saved
+                logger.setLevel(level)
 
     def describe(self) -> dict[str, Any]:
         return {"actors": self.actors_count, "threads_per_actor": self.threads_per_actor,
                 "cluster_cpus": self.cluster_cpus, "local": self._started_here}
 
     def close(self) -> None:
-        """Release the actors; shut down a Ray started here (a joined cluster keeps running)."""
-        ray = self.ray
-        for actor in getattr(self, "_actors", []):
-            try:
-                ray.kill(actor)
-            except Exception:  # noqa: BLE001 - already gone
-                pass
-        self._actors = []
+        """Shut down a Ray started here (a joined cluster keeps running; Ray Data frees its actors)."""
         if self._started_here:
-            ray.shutdown()
+            self.ray.shutdown()
             self._started_here = False
 
-    def __enter__(self) -> "RayWindows":
+    def __enter__(self) -> "RayEngine":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
 
-__all__ = ["RayEngineError", "RayOptions", "RayWindows", "WindowActor", "import_ray", "start_local_ray"]
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _user_error(exc: BaseException, wrappers: type) -> BaseException | None:
+    """The error of ours inside Ray's wrappers (``cause``, ``__cause__``, an actor's ``RayTaskError``)."""
+    seen: set[int] = set()
+    todo: list[Any] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, (ValueError, ModelLoadError)) and not isinstance(e, wrappers):
+            return e  # RayEngineError, ConfigError, a model that does not load, ... (Ray's wrappers subclass them)
+        todo += [getattr(e, "cause", None), e.__cause__, e.__context__, *[a for a in getattr(e, "args", ()) if isinstance(a, BaseException)]]
+    return None
+
+
+__all__ = [
+    "RayEngine",
+    "RayEngineError",
+    "RayOptions",
+    "TranslateWindows",
+    "import_ray",
+    "pipeline_signature",
+    "prepare_windows",
+    "read_windows",
+    "start_local_ray",
+]

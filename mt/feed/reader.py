@@ -43,6 +43,7 @@ class FeedItem:
     line: int
     record: FeedRecord | None = None
     error: BadRecord | None = None
+    offset: int = 0  # where it starts in its input: the line's byte offset (folders: the files before it, in bytes)
 
 
 def source_name(path: str) -> str:
@@ -83,69 +84,94 @@ def count_records(inputs: Sequence[str]) -> int | None:
     return total
 
 
-def read_feed(inputs: Sequence[str]) -> Iterator[FeedItem]:
-    """Every record of every input, in order (files in the order given, folders in sorted path order)."""
-    for path in inputs:
+def read_feed(inputs: Sequence[str], names: Sequence[str] | None = None) -> Iterator[FeedItem]:
+    """Every record of every input, in order (files in the order given, folders in sorted path order).
+
+    ``names``: how bad records name each input (default: its path; stdin is ``<stdin>``).
+    """
+    for k, path in enumerate(inputs):
+        name = names[k] if names else source_name(path)
         if path == STDIN:
-            yield from read_jsonl(sys.stdin.buffer, source_name(path))
+            yield from read_jsonl(sys.stdin.buffer, name)
         elif Path(path).is_dir():
-            yield from read_folder(Path(path), path)
+            yield from read_folder(Path(path), name)
         else:
             try:
                 fh = open(path, "rb")
             except OSError as exc:
                 raise InputError(f"cannot read {path}: {exc.strerror or exc}") from None
             with fh:
-                yield from read_jsonl(fh, path)
+                yield from read_jsonl(fh, name)
 
 
-def read_jsonl(fh: BinaryIO, source: str) -> Iterator[FeedItem]:
-    """Records of one JSONL stream; blank lines are skipped, bad lines become :class:`BadRecord`."""
-    for number, raw in enumerate(fh, 1):
+def read_jsonl(fh: BinaryIO, source: str, *, first_line: int = 1, offset: int = 0) -> Iterator[FeedItem]:
+    """Records of one JSONL stream; blank lines are skipped, bad lines become :class:`BadRecord`.
+
+    ``first_line``/``offset``: where ``fh`` starts in its file (a window read on its own).
+    """
+    for number, raw in enumerate(fh, first_line):
+        start, offset = offset, offset + len(raw)
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
         if not raw.strip():
             continue
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            yield _bad(source, number, f"invalid UTF-8 at byte {exc.start} of the line")
-            continue
-        try:
-            obj = json.loads(text)
-        except ValueError as exc:
-            yield _bad(source, number, f"invalid JSON: {exc}")
-            continue
-        try:
-            yield FeedItem(source, number, record=parse_record(obj))
-        except RecordError as exc:
-            uri = next((obj.get(f) for f in ("uri", "id", "guid") if isinstance(obj, dict) and isinstance(obj.get(f), str)), None)
-            yield _bad(source, number, exc.reason, uri)
+        yield parse_line(raw, source, number, start)
 
 
-def read_folder(folder: Path, name: str) -> Iterator[FeedItem]:
-    """Each ``*.txt`` below ``folder`` is one article; its uri is the path relative to ``folder``."""
-    for path in sorted(folder.rglob("*.txt"), key=lambda p: p.relative_to(folder).as_posix()):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(folder).as_posix()
-        source = os.path.join(name, rel)
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            yield _bad(source, 1, f"cannot read: {exc.strerror or exc}", rel)
-            continue
-        try:
-            text = data.decode("utf-8").removeprefix("\ufeff")
-        except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            yield _bad(source, line, f"invalid UTF-8 (byte offset {exc.start})", rel)
-            continue
-        try:
-            yield FeedItem(source, 1, record=parse_record({"uri": rel, "body": text}))
-        except RecordError as exc:
-            yield _bad(source, 1, exc.reason, rel)
+def parse_line(raw: bytes, source: str, number: int, offset: int = 0) -> FeedItem:
+    """One JSONL line as a record, or as a :class:`BadRecord` saying why not."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return _bad(source, number, f"invalid UTF-8 at byte {exc.start} of the line", offset=offset)
+    try:
+        obj = json.loads(text)
+    except ValueError as exc:
+        return _bad(source, number, f"invalid JSON: {exc}", offset=offset)
+    try:
+        return FeedItem(source, number, record=parse_record(obj), offset=offset)
+    except RecordError as exc:
+        uri = next((obj.get(f) for f in ("uri", "id", "guid") if isinstance(obj, dict) and isinstance(obj.get(f), str)), None)
+        return _bad(source, number, exc.reason, uri, offset=offset)
 
 
-def _bad(source: str, line: int, reason: str, uri: str | None = None) -> FeedItem:
-    return FeedItem(source, line, error=BadRecord(source, line, reason, uri))
+def list_folder(folder: Path) -> list[tuple[str, int]]:
+    """The articles of a folder: every ``*.txt`` below it as (path relative to it, size), in path order."""
+    files = []
+    for path in folder.rglob("*.txt"):
+        try:
+            if path.is_file():
+                files.append((path.relative_to(folder).as_posix(), path.stat().st_size))
+        except OSError:  # vanished or unreadable: reading it will say so
+            files.append((path.relative_to(folder).as_posix(), 0))
+    return sorted(files)
+
+
+def read_folder(folder: Path, name: str, files: Sequence[tuple[str, int]] | None = None, offset: int = 0) -> Iterator[FeedItem]:
+    """Each ``*.txt`` below ``folder`` is one article; its uri is the path relative to ``folder``.
+
+    ``files``: a part of :func:`list_folder`'s listing, starting ``offset`` bytes into it.
+    """
+    for rel, size in list_folder(folder) if files is None else files:
+        yield read_article(folder / rel, os.path.join(name, rel), rel, offset)
+        offset += size
+
+
+def read_article(path: Path, source: str, uri: str, offset: int) -> FeedItem:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _bad(source, 1, f"cannot read: {exc.strerror or exc}", uri, offset=offset)
+    try:
+        text = data.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return _bad(source, line, f"invalid UTF-8 (byte offset {exc.start})", uri, offset=offset)
+    try:
+        return FeedItem(source, 1, record=parse_record({"uri": uri, "body": text}), offset=offset)
+    except RecordError as exc:
+        return _bad(source, 1, exc.reason, uri, offset=offset)
+
+
+def _bad(source: str, line: int, reason: str, uri: str | None = None, *, offset: int = 0) -> FeedItem:
+    return FeedItem(source, line, error=BadRecord(source, line, reason, uri), offset=offset)

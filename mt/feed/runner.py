@@ -1,8 +1,7 @@
 """`mt batch`'s engine: translate a feed into JSONL, resumable exactly once, with shared batches.
 
-Records are grouped into windows of about ``window_chars`` characters of text, counted from the
-start of the feed (skipped and resumed records included), so a window holds the same records in
-every run and its batches are the same. A window is translated in one
+Records are grouped into windows by their byte offsets in the input (:mod:`mt.feed.windows`), so a
+window holds the same records in every run and its batches are the same. A window is translated in one
 :meth:`~mt.pipeline.Pipeline.translate_sentences` call (the sentence cache is filled before any of
 its records is written), then its new records are appended to OUT in input order and fsynced.
 
@@ -23,22 +22,22 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Protocol, Sequence
 
 from mt.document import Article
 from mt.feed.ledger import JsonlLedger, LedgerError
 from mt.feed.output import output_record, prepare_record, record_sentences
-from mt.feed.reader import FeedItem, check_inputs, read_feed
+from mt.feed.reader import FeedItem, check_inputs
+from mt.feed.windows import WINDOW_BYTES, Feed, FeedWindow
 from mt.feed.records import RESERVED_FIELDS, URI_FIELDS, FeedRecord, canonical_json, input_hash
 
 if TYPE_CHECKING:
     from mt.config import PipelineConfig
     from mt.pipeline import Pipeline, SentenceCache
 
-WINDOW_CHARS = 40_000  # ~250 sentences of Arabic news: enough to fill every batch of 2-8 replicas
 SEEN_SENTENCES = 100_000  # distinct sentences remembered for the reproducible ``cached`` flag
 
 
@@ -101,32 +100,44 @@ def check_paths(inputs: Sequence[str], output: str | Path, errors: str | Path, s
         raise LedgerError("-o and --errors must be different files")
 
 
-Prepared = list[tuple[Article | None, Article]]  # (headline, body) per record of a window, translated
+Prepared = list[tuple[Article | None, Article]]  # (headline, body) per good record of a window, translated
 
 
-class WindowTranslator(Protocol):
-    """Where a window's records are preprocessed and translated (:class:`LocalWindows`: here).
+@dataclass
+class WindowWork:
+    """A window as the ledger sees it: its good records (each with "already in OUT") and its new error lines."""
 
-    ``submit`` hands over a window and returns a handle; ``result`` gives the translated articles
-    of a handle. The job calls ``result`` in submission order with at most ``lookahead`` other
-    windows submitted in between, so reading, the ledger and writing stay in this process, in
-    order, whatever runs the work (mt.feed.ray_engine: a Ray actor pool).
+    window: FeedWindow
+    records: list[tuple[FeedRecord, bool]]
+    new_errors: list[str]
+
+    @property
+    def pending(self) -> bool:
+        """Some good record is not in OUT yet: the window must be translated (in full, for its batches)."""
+        return any(not done for _, done in self.records)
+
+
+Check = Callable[[FeedWindow], WindowWork]
+
+
+class WindowEngine(Protocol):
+    """Where a feed's windows are read, preprocessed and translated (:class:`LocalEngine`: here).
+
+    ``run`` yields every window of ``feed`` in order, with its translated articles, or None when
+    ``check`` (the job's ledger, to be called once per window, in order, before it is translated)
+    says all of it is already written. Reading the ledger and writing stay in the job's process,
+    in order, whatever runs the work (mt.feed.ray_engine: Ray Data).
     """
 
-    lookahead: int
     caching: bool  # a sentence cache is in use (turns on the reproducible ``cached`` flag)
 
     def signature(self) -> str: ...
 
-    def submit(self, records: list[FeedRecord]) -> Any: ...
-
-    def result(self, handle: Any) -> Prepared: ...
+    def run(self, feed: Feed, check: Check) -> Iterator[tuple[WindowWork, Prepared | None]]: ...
 
 
-class LocalWindows:
-    """The default :class:`WindowTranslator`: each window at once, in this process, with one Pipeline."""
-
-    lookahead = 0
+class LocalEngine:
+    """The default :class:`WindowEngine`: each window in turn, in this process, with one Pipeline."""
 
     def __init__(self, pipeline: "Pipeline"):
         self.pipeline = pipeline
@@ -135,16 +146,15 @@ class LocalWindows:
     def signature(self) -> str:
         return self.pipeline.signature()
 
-    def submit(self, records: list[FeedRecord]) -> Prepared:
-        return translate_window(self.pipeline, records)
-
-    def result(self, handle: Prepared) -> Prepared:
-        return handle
+    def run(self, feed: Feed, check: Check) -> Iterator[tuple[WindowWork, Prepared | None]]:
+        for window in feed.windows():
+            work = check(window)
+            yield work, translate_window(self.pipeline, [r for r, _ in work.records]) if work.pending else None
 
 
 def translate_window(pipeline: "Pipeline", records: Sequence[FeedRecord]) -> Prepared:
     """Preprocess and translate the records of one window in one shared call (the same batches every run)."""
-    prepared = [prepare_record(pipeline, record) for record in records]
+    prepared = [prepare_record(pipeline.preprocess, record) for record in records]
     pipeline.translate_sentences([s for headline, body in prepared for s in record_sentences(headline, body)])
     return prepared
 
@@ -192,27 +202,26 @@ class BatchJob:
         errors: str | Path | None = None,
         restart: bool = False,
         progress: Callable[[BatchSummary], None] | None = None,
-        window_chars: int = WINDOW_CHARS,
-        windows: WindowTranslator | None = None,
+        window_bytes: int = WINDOW_BYTES,
+        engine: WindowEngine | None = None,
     ):
-        if windows is None:
+        if engine is None:
             if pipeline is None:
-                raise ValueError("BatchJob needs a pipeline or a window translator")
-            windows = LocalWindows(pipeline)
+                raise ValueError("BatchJob needs a pipeline or an engine")
+            engine = LocalEngine(pipeline)
         self.pipeline = pipeline
-        self.windows = windows
-        self.caching = windows.caching
-        self._pending: deque[tuple[list[tuple[FeedRecord, bool]], list[str], Any]] = deque()
-        self.inputs = list(inputs)
+        self.engine = engine
+        self.caching = engine.caching
+        self.feed = Feed(tuple(inputs), window_bytes)
         self.output = Path(output)
         self.errors_path = Path(errors) if errors is not None else default_errors_path(output)
         self.restart = restart
         self.progress = progress
-        self.window_chars = window_chars
         self.summary = BatchSummary(output=str(self.output), errors=str(self.errors_path))
-        self.signature = windows.signature()
+        self.signature = engine.signature()
         self.seen = SeenSentences()
         self.notes: list[str] = []  # things worth telling the user (a repaired torn line)
+        self._good = 0  # good records checked so far
 
     def run(self) -> BatchSummary:
         start = time.perf_counter()
@@ -233,11 +242,21 @@ class BatchJob:
 
     # -- the walk ------------------------------------------------------------------------------
     def _walk(self, out: JsonlLedger, err: JsonlLedger) -> None:
-        window: list[tuple[FeedRecord, bool]] = []
-        chars = 0
-        new_errors: list[str] = []
-        good = 0
-        for item in read_feed(self.inputs):
+        self._out, self._err = out, err
+        for work, prepared in self.engine.run(self.feed, self._check):
+            self._write(work, prepared)
+        if out.reading and out.next_entry() is not None:
+            raise LedgerError(
+                f"{self.output} holds more records than the feed has ({out.lines_read} lines read back); "
+                f"it was written from another feed: use --restart or another -o"
+            )
+        err.truncate_here()  # error lines past the feed's end are stale
+
+    def _check(self, window: FeedWindow) -> WindowWork:
+        """Hold a window's items against the ledgers: which records are written, which errors are new."""
+        out, err = self._out, self._err
+        work = WindowWork(window, [], [])
+        for item in window.items:
             self.summary.records += 1
             if item.error is not None:
                 self.summary.failed += 1
@@ -247,33 +266,21 @@ class BatchJob:
                     if prev is not None and canonical_json(prev) == line:
                         continue
                     err.truncate_here()  # the errors file disagrees from here: rewrite the rest
-                new_errors.append(line)
+                work.new_errors.append(line)
                 continue
             record = item.record
             assert record is not None
-            good += 1
+            self._good += 1
             done = False
             if out.reading:
                 prev = out.next_entry()
                 if prev is not None:
-                    self._check_written(prev, record, item, good)
+                    self._check_written(prev, record, item, self._good)
                     self._replay(prev)
                     done = True
                     self.summary.skipped_existing += 1
-            window.append((record, done))
-            chars += len(record.body) + len(record.headline or "")
-            if chars >= self.window_chars:
-                self._commit(window, out, err, new_errors)
-                window, chars, new_errors = [], 0, []
-        self._commit(window, out, err, new_errors)
-        while self._pending:
-            self._write(out, err)
-        if out.reading and out.next_entry() is not None:
-            raise LedgerError(
-                f"{self.output} holds more records than the feed has ({out.lines_read} lines read back); "
-                f"it was written from another feed: use --restart or another -o"
-            )
-        err.truncate_here()  # error lines past the feed's end are stale
+            work.records.append((record, done))
+        return work
 
     def _check_written(self, entry: dict[str, Any], record: FeedRecord, item: FeedItem, n: int) -> None:
         uri, version, digest, signature = _identity_of_line(entry)
@@ -297,25 +304,16 @@ class BatchJob:
         for s in entry.get("translation", {}).get("sentences", []):
             self.seen.visit(s.get("repaired", ""))
 
-    def _commit(self, window: list[tuple[FeedRecord, bool]], out: JsonlLedger, err: JsonlLedger, new_errors: list[str]) -> None:
-        """Submit a window for translation (unless all of it is written); write the oldest ones due."""
-        handle = self.windows.submit([record for record, _ in window]) if any(not done for _, done in window) else None
-        self._pending.append((window, new_errors, handle))
-        while len(self._pending) > self.windows.lookahead:
-            self._write(out, err)
-
-    def _write(self, out: JsonlLedger, err: JsonlLedger) -> None:
-        """Append the new records and errors of the oldest submitted window."""
-        window, new_errors, handle = self._pending.popleft()
+    def _write(self, work: WindowWork, prepared: Prepared | None) -> None:
+        """Append a window's new records (in feed order) and its new error lines."""
         lines: list[str] = []
-        if handle is not None:
-            prepared = self.windows.result(handle)
+        if prepared is not None:
             fresh: set[tuple[str, ...]] = set()
-            for (record, done), (headline, body) in zip(window, prepared):
+            for (record, done), (headline, body) in zip(work.records, prepared):
                 if not done:
                     lines.append(self._line(record, headline, body, fresh))
-        err.append(new_errors)
-        out.append(lines)
+        self._err.append(work.new_errors)
+        self._out.append(lines)
         if self.progress is not None:
             self.progress(self.summary)
 
@@ -344,7 +342,7 @@ def run_batch(
     summary: str | Path | None = None,
     restart: bool = False,
     progress: Callable[[BatchSummary], None] | None = None,
-    window_chars: int = WINDOW_CHARS,
+    window_bytes: int = WINDOW_BYTES,
 ) -> BatchSummary:
     """Translate the records of ``inputs`` (JSONL files, ``-``, folders) into ``output`` (JSONL).
 
@@ -359,7 +357,7 @@ def run_batch(
         from mt.pipeline import Pipeline
 
         pipeline = Pipeline.from_config(config or PipelineConfig(), cache=cache)
-    job = BatchJob(pipeline, inputs, output, errors=errors_path, restart=restart, progress=progress, window_chars=window_chars)
+    job = BatchJob(pipeline, inputs, output, errors=errors_path, restart=restart, progress=progress, window_bytes=window_bytes)
     try:
         return job.run()
     finally:
@@ -380,10 +378,11 @@ __all__ = [
     "BatchJob",
     "BatchSummary",
     "LedgerError",
-    "LocalWindows",
+    "LocalEngine",
     "SeenSentences",
-    "WINDOW_CHARS",
-    "WindowTranslator",
+    "WINDOW_BYTES",
+    "WindowEngine",
+    "WindowWork",
     "default_errors_path",
     "run_batch",
     "translate_window",

@@ -360,7 +360,7 @@ def create_app(source: PipelineSource, settings: ServeSettings | None = None, *,
             parts, names = [record.headline, record.body], ["headline", "body"]
         check_texts(parts, max_chars=settings.max_chars, max_texts=2, names=names)
         headline, body = await service.translate(
-            lambda pipeline: prepare_record(pipeline, record), lambda hb: record_sentences(*hb)
+            lambda pipeline: prepare_record(pipeline.preprocess, record), lambda hb: record_sentences(*hb)
         )
         return JSONResponse(output_record(record, headline, body, service.signature))
 
