@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from mt.config import PipelineConfig
 
 OBJECT_STORE_BYTES = 256 * 1024**2  # a local Ray's object store: windows and results are small
+PREPROCESSED_THREADS = 16  # translation threads one preprocessing task keeps fed
 READ_TASKS = 2000  # at most this many read tasks (a huge archive packs more windows into each)
 WAIT_S = 0.5  # how often the driver wakes while waiting (Ctrl-C and SIGTERM stay prompt)
 
@@ -244,6 +245,9 @@ class RayEngine:
                     f"(nodes with {', '.join(map(str, node_cpus))} CPUs); ask for fewer"
                 )
             self.actors_count, self.threads_per_actor = actors, threads
+            # a window's preprocessing takes about a twentieth of its translation on one thread: one
+            # task at a time feeds ~16 translation threads (each new worker loads the tokenizer once)
+            self.preprocessors = max(1, math.ceil(actors * threads / PREPROCESSED_THREADS))
             # --cache is a path as the driver names it (relative to its folder); without it a Ray
             # started here shares the driver's default file, a cluster's nodes each use their own
             self.cache_path = str(Path(cache).expanduser().absolute()) if cache else None
@@ -362,7 +366,7 @@ class RayEngine:
             ds = ray.data.read_datasource(
                 WindowSource(specs)._datasource(),
                 num_cpus=0,  # I/O and JSON, light next to translation; reserving a core would idle it
-                concurrency=max(1, self.actors_count),
+                concurrency=1,  # a few milliseconds a window: one reader keeps any cluster fed
                 label_selector={"ray.io/node-id": ray.get_runtime_context().get_node_id()},
             )
             ds = ds.map_batches(
@@ -370,7 +374,7 @@ class RayEngine:
                 fn_kwargs={"config_json": self.config_json},
                 batch_size=1,
                 num_cpus=0,  # ~5 % of a window's time, overlapping the actors' translation
-                compute=TaskPoolStrategy(size=max(1, self.actors_count)),
+                compute=TaskPoolStrategy(size=self.preprocessors),
                 zero_copy_batch=False,
             )
             return ds.map_batches(
@@ -383,7 +387,8 @@ class RayEngine:
                 },
                 batch_size=1,
                 num_cpus=self.threads_per_actor,
-                compute=ActorPoolStrategy(size=self.actors_count),
+                # one window at a time per actor: the next goes to whichever actor is free first
+                compute=ActorPoolStrategy(size=self.actors_count, max_tasks_in_flight_per_actor=1),
                 zero_copy_batch=False,
                 max_restarts=0,  # a lost actor fails the run; the rerun continues from the ledger
             )
@@ -396,17 +401,19 @@ class RayEngine:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # Ray Data's deprecation notices are not the user's business
             ctx = DataContext.get_current()
-            saved = (ctx.execution_options.preserve_order, ctx.enable_progress_bars, ctx.print_on_execution_start)
+            options = ctx.execution_options
+            saved = (options.preserve_order, options.actor_locality_enabled, ctx.enable_progress_bars, ctx.print_on_execution_start)
             logger = logging.getLogger("ray.data")
             level = logger.level
             ctx.execution_options.preserve_order = True
+            ctx.execution_options.actor_locality_enabled = False  # windows are small; no location tracking
             ctx.enable_progress_bars = False
             ctx.print_on_execution_start = False
             logger.setLevel(logging.ERROR)
             try:
                 yield
             finally:
-                ctx.execution_options.preserve_order, ctx.enable_progress_bars, ctx.print_on_execution_start = saved
+                options.preserve_order, options.actor_locality_enabled, ctx.enable_progress_bars, ctx.print_on_execution_start = saved
                 logger.setLevel(level)
 
     def describe(self) -> dict[str, Any]:
