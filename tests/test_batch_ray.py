@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import signal
 import subprocess
 import sys
@@ -153,9 +154,9 @@ def test_stdin_and_a_finished_job_on_a_cluster(tiny_model, reference, ray_addres
     assert json.loads((tmp_path / "s.json").read_text())["sentences_translated"] == 0
 
 
-def test_the_dataset_reads_preprocesses_in_tasks_and_translates_in_actors(tiny_model, reference, ray_address):
+def test_the_dataset_reads_and_preprocesses_in_tasks_and_translates_in_actors(tiny_model, reference, ray_address):
     from mt.config import PipelineConfig
-    from mt.feed.ray_engine import RayEngine, RayOptions
+    from mt.feed.ray_engine import RayEngine, RayOptions, read_windows
     from mt.feed.windows import Feed
 
     feed, _ = reference
@@ -163,10 +164,15 @@ def test_the_dataset_reads_preprocesses_in_tasks_and_translates_in_actors(tiny_m
     with RayEngine(config, RayOptions(actors=2, threads_per_actor=1), no_cache=True) as engine:
         specs = list(Feed((str(feed),), 800).plan())
         plan = str(engine.dataset(specs))
-    # the read (one row per window), then preprocessing as tasks, then the actor pool
-    assert plan.splitlines() == [
-        "MapBatches(TranslateWindows)", "+- MapBatches(prepare_windows)", f"   +- Dataset(num_rows={len(specs)}, schema=Unknown schema)",
-    ]
+        # a read task's rows: each window's items and its records preprocessed, token ids included
+        (first, *_) = read_windows(specs[:1], engine.config_json)
+    # the read tasks (one row per window), then the actor pool
+    assert plan.splitlines() == ["MapBatches(TranslateWindows)", f"+- Dataset(num_rows={len(specs)}, schema=Unknown schema)"]
+    row = first.to_pylist()[0]
+    items, prepared = pickle.loads(row["items"]), pickle.loads(row["prepared"])
+    assert len(prepared) == sum(item.record is not None for item in items) > 0
+    headline, body = prepared[0]
+    assert body.sentences and all(s.input_ids and s.translation is None for s in body.sentences)
 
 
 def test_a_model_that_does_not_load_is_one_line_before_any_record(tiny_model, ray_address, tmp_path):

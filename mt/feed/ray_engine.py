@@ -11,12 +11,15 @@ What runs where:
   exactly-once.
 * **Ray Data** runs the rest as one streaming dataset, in feed order (``preserve_order``):
 
-  1. *read* tasks read the feed window by window (:func:`mt.feed.windows.read_window`: a window is
-     found from byte offsets alone, so no task needs another's output); they run on the driver's
-     node, so the input needs no shared filesystem (stdin is first copied to a temporary file);
-  2. *preprocessing* tasks repair, segment and tokenise each window's records
-     (:class:`mt.pipeline.Preparer`: the model's tokenizer, not its weights);
-  3. an *actor pool* (``--actors N``, each reserving ``--threads-per-actor K`` CPUs) translates:
+  1. *read tasks* read the feed window by window (:func:`mt.feed.windows.read_window`: a window is
+     found from byte offsets alone, so no task needs another's output) and preprocess each window's
+     records: repair, segmentation, token ids (:class:`mt.pipeline.Preparer`: the model's tokenizer,
+     not its weights). They run on the driver's node, so the input needs no shared filesystem
+     (stdin is first copied to a temporary file), and they are few (one per 16 translation
+     threads), so the tokenizer and repair tables are loaded in few workers. Measured: as a
+     separate map step, preprocessing ran in a fresh worker that loaded them again (4 s on the
+     NTREX feed) while the actors waited;
+  2. an *actor pool* (``--actors N``, each reserving ``--threads-per-actor K`` CPUs) translates:
      each actor holds one :class:`~mt.pipeline.Pipeline` built from the job's
      :class:`~mt.config.PipelineConfig` (``threads = K``) and the sentence cache, and translates a
      window's sentences in one call, so its batches, and OUT's bytes, are the local engine's.
@@ -58,6 +61,7 @@ if TYPE_CHECKING:
 
 OBJECT_STORE_BYTES = 256 * 1024**2  # a local Ray's object store: windows and results are small
 PREPROCESSED_THREADS = 16  # translation threads one preprocessing task keeps fed
+WINDOWS_PER_READ = 4  # windows per read task, at least: fewer tasks, fewer cold workers (measured)
 READ_TASKS = 2000  # at most this many read tasks (a huge archive packs more windows into each)
 WAIT_S = 0.5  # how often the driver wakes while waiting (Ctrl-C and SIGTERM stay prompt)
 
@@ -130,17 +134,29 @@ def _load_pipeline(config_json: str, cache_path: str | None = None, use_cache: b
 
 
 def pipeline_signature(config_json: str) -> str:
-    """The signature of the pipeline ``config_json`` describes, as a node of the cluster builds it."""
+    """The signature of the pipeline ``config_json`` describes, as a node of the cluster builds it.
+
+    Also loads the preparer in this worker, which Ray reuses for the first read and preprocessing
+    tasks: the first window is preprocessed without waiting for a cold start.
+    """
+    _preparer(config_json)
     return _load_pipeline(config_json, qa=False).signature()
 
 
-def read_windows(specs: Sequence[WindowSpec]) -> Iterator[Any]:
-    """Ray Data read task: one single-row block per window (its key and its items, pickled)."""
+def read_windows(specs: Sequence[WindowSpec], config_json: str) -> Iterator[Any]:
+    """Ray Data read task: read each window and preprocess its good records (repair, segmentation,
+    token ids); one single-row block per window: its key, its items and its prepared articles.
+
+    The preparer (tokenizer and repair tables) is loaded once per worker process and reused.
+    """
     import pyarrow as pa
 
+    preparer = _preparer(config_json)
     for spec in specs:
-        window = read_window(spec)
-        yield pa.table({"input": [spec.key[0]], "k": [spec.key[1]], "items": [pickle.dumps(window.items)]})
+        items = read_window(spec).items
+        prepared = [prepare_record(preparer, item.record) for item in items if item.record is not None]
+        yield pa.table({"input": [spec.key[0]], "k": [spec.key[1]], "items": [pickle.dumps(items)],
+                        "prepared": [pickle.dumps(prepared)]})
 
 
 @functools.lru_cache(maxsize=2)
@@ -149,19 +165,6 @@ def _preparer(config_json: str) -> Any:
     from mt.pipeline import Preparer
 
     return Preparer.from_config(PipelineConfig.from_json(config_json))
-
-
-def prepare_windows(batch: dict[str, Any], config_json: str) -> dict[str, Any]:
-    """Ray Data preprocessing task: repair, segment and tokenise the good records of each window.
-
-    The preparer (tokenizer and repair tables) is loaded once per worker process and reused.
-    """
-    preparer = _preparer(config_json)
-    prepared = []
-    for blob in batch["items"]:
-        items = pickle.loads(blob)
-        prepared.append(pickle.dumps([prepare_record(preparer, item.record) for item in items if item.record is not None]))
-    return {**batch, "prepared": prepared}
 
 
 class TranslateWindows:
@@ -185,28 +188,30 @@ class TranslateWindows:
 
 
 class WindowSource:
-    """A Ray Data datasource over planned windows (:func:`mt.feed.windows.plan_windows`)."""
+    """A Ray Data datasource over planned windows (:func:`mt.feed.windows.plan_windows`), read and
+    preprocessed as ``config_json`` says."""
 
-    def __init__(self, specs: Sequence[WindowSpec]):
+    def __init__(self, specs: Sequence[WindowSpec], config_json: str):
         self.specs = list(specs)
+        self.config_json = config_json
 
     def _datasource(self) -> Any:
         from ray.data import Datasource, ReadTask
         from ray.data.block import BlockMetadata
 
-        specs = self.specs
+        specs, config_json = self.specs, self.config_json
 
         class Windows(Datasource):
             def estimate_inmemory_data_size(self) -> int:
                 return sum(sum(n for _, n in s.files) if s.files else s.end - s.start for s in specs)
 
             def get_read_tasks(self, parallelism: int, per_task_row_limit: int | None = None, data_context: Any = None) -> list:
-                per_task = max(1, math.ceil(len(specs) / READ_TASKS))
+                per_task = max(WINDOWS_PER_READ, math.ceil(len(specs) / READ_TASKS))
                 tasks = []
                 for i in range(0, len(specs), per_task):
                     group = specs[i : i + per_task]
                     meta = BlockMetadata(num_rows=len(group), size_bytes=None, exec_stats=None, input_files=None)
-                    tasks.append(ReadTask(functools.partial(read_windows, group), meta))
+                    tasks.append(ReadTask(functools.partial(read_windows, group, config_json), meta))
                 return tasks
 
         return Windows()
@@ -358,24 +363,18 @@ class RayEngine:
                 yield work, pickle.loads(row["prepared"])
 
     def dataset(self, specs: Sequence[WindowSpec]) -> Any:
-        """The Ray Data dataset of these windows: read (driver's node) -> preprocess -> translate."""
+        """The Ray Data dataset of these windows: read and preprocess (tasks) -> translate (actor pool)."""
         ray = self.ray
-        from ray.data import ActorPoolStrategy, TaskPoolStrategy
+        from ray.data import ActorPoolStrategy
 
         with self._quiet():
             ds = ray.data.read_datasource(
-                WindowSource(specs)._datasource(),
-                num_cpus=0,  # I/O and JSON, light next to translation; reserving a core would idle it
-                concurrency=1,  # a few milliseconds a window: one reader keeps any cluster fed
+                WindowSource(specs, self.config_json)._datasource(),
+                # read tasks also preprocess: short, overlapping the actors' translation (reserving a
+                # core would idle it); on the driver's node, so the input needs no shared storage
+                num_cpus=0,
+                concurrency=self.preprocessors,
                 label_selector={"ray.io/node-id": ray.get_runtime_context().get_node_id()},
-            )
-            ds = ds.map_batches(
-                prepare_windows,
-                fn_kwargs={"config_json": self.config_json},
-                batch_size=1,
-                num_cpus=0,  # ~5 % of a window's time, overlapping the actors' translation
-                compute=TaskPoolStrategy(size=self.preprocessors),
-                zero_copy_batch=False,
             )
             return ds.map_batches(
                 TranslateWindows,
@@ -460,7 +459,6 @@ __all__ = [
     "TranslateWindows",
     "import_ray",
     "pipeline_signature",
-    "prepare_windows",
     "read_windows",
     "start_local_ray",
 ]
