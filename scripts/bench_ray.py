@@ -12,8 +12,9 @@ once, so Ray's start-up is not counted again and again). The engines run interle
 round in a rotating order, because the machine is shared and its load drifts; the ratio is of
 the same round (the load drifts between rounds too: the table gives each round's ratio and their
 geometric mean, which no single lucky run decides). Throughput is counted over the job (``seconds`` of ``--summary``: reading,
-preprocessing, translation, writing; model load and actor start-up are reported apart as wall
-time). Every run's OUT is compared with the first local run's bytes.
+preprocessing, translation, writing; for Ray also starting Ray Data's actor pool and loading a model
+in each actor, which the local engine does before its job starts; each row's ``wall`` counts
+everything). Every run's OUT is compared with the first local run's bytes.
 """
 
 from __future__ import annotations
