@@ -211,3 +211,11 @@ def test_names_with_numbers():
     assert CHECK("تقنية مجسمة وشبكات حديثة", "3D technology and 5G networks") is None
     assert CHECK("يعمل على مدار الساعة", "works 24/7") is None
     assert CHECK("يعمل 5 أيام", "works 6 days") is not None
+
+
+def test_a_clock_time_before_a_year_range_is_read():
+    """A time earlier in the sentence once replaced the text being read (IndexError on 1950-53)."""
+    from mt.qa.numbers_en import mentions
+
+    values = [m.values for m in mentions("The meeting at 10:30 recalled the 1950-53 war")]
+    assert values[-1] >= {1953.0, 53.0} and len(values) == 3

@@ -24,12 +24,15 @@ from mt.qa.numerals import (
     FRACTIONS,
     HAS_DIGIT,
     Mention,
+    WordTable,
     ascii_digits,
     dotted_time,
     key,
     parse_digits,
+    slash_mentions,
     time_values,
     trie_pattern,
+    year_range_end,
 )
 from mt.text.charsets import DIACRITICS, TATWEEL
 
@@ -102,20 +105,7 @@ def _digit_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]
             out.append(Mention(surface, frozenset({key(float(f"{a}.{b}")), key(float(f"{b}.{a}"))}), True, m.start(),
                               f"{a}.{b}"))
         elif m.group("slash"):
-            parts = surface.split("/")
-            if len(parts) == 2 and 0 < int(parts[0]) < int(parts[1]) <= 10:  # 3/4: a fraction
-                a, b = int(parts[0]), int(parts[1])
-                out.append(Mention(surface, frozenset({key(a / b)}), True, m.start(), surface))
-            else:
-                pos = m.start()
-                prev = ""
-                for p in parts:  # a date (19/6/1953), 9/11, 24/7: each part on its own
-                    vals = {key(int(p))}
-                    if len(prev) == 4 and len(p) == 2:
-                        vals.add(key(int(prev[:2] + p)))  # the 2019/20 season
-                    out.append(Mention(p, frozenset(vals), True, pos))
-                    pos += len(p) + 1
-                    prev = p
+            out.extend(slash_mentions(surface, m.start()))
         else:
             raw = m.group("num")
             vals = parse_digits(raw)
@@ -125,8 +115,8 @@ def _digit_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]
             if scale:
                 s = _SCALES[scale]
                 vals = {key(v * s) for v in vals}
-            elif m.start() - prev_end == 1 and norm[m.start() - 1] in "-–" and len(prev_digits) == 4 and len(raw) == 2:
-                vals.add(key(int(prev_digits[:2] + raw)))  # 1950-53
+            elif (end_year := year_range_end(norm, m.start(), raw, prev_end, prev_digits)) is not None:
+                vals.add(end_year)
             # a Hijri date (1440هـ, 15 رمضان) is often left out or converted by translators: weak
             strong = scale is not None or _HIJRI_AFTER.match(norm, m.end()) is None
             if strong and _NAMED_BEFORE.search(norm, max(0, m.start() - 8), m.start()):
@@ -141,12 +131,8 @@ def _digit_mentions(norm: str, out: list[Mention], covered: list[tuple[int, int]
 # stem -> (kind, value). Kinds: u unit/ordinal, t ten (عشر, also in teens), d tens, h hundreds,
 # s scale, p plural scale (needs a number before it), s2 dual scale, f fraction,
 # x standalone (decades, duals of counted nouns, months): never combined.
-_WORDS: dict[str, tuple[str, float]] = {}
-
-
-def _add(kind: str, value: float, *forms: str) -> None:
-    for f in forms:
-        _WORDS[f] = (kind, value)
+_WORDS = WordTable()
+_add = _WORDS.add
 
 
 _add("u", 1, "واحد", "واحده", "احد", "احدي", "اول", "اولي", "حادي", "حاديه")

@@ -20,12 +20,15 @@ from mt.qa.numerals import (
     FRACTIONS,
     HAS_DIGIT,
     Mention,
+    WordTable,
     ascii_digits,
     dotted_time,
     key,
     parse_digits,
+    slash_mentions,
     time_values,
     trie_pattern,
+    year_range_end,
 )
 
 _SCALES = {"thousand": (1e3,), "million": (1e6,), "billion": (1e9,), "trillion": (1e12,),
@@ -51,25 +54,12 @@ def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]
             h = int(m.group("h"))
             mm = m.group("mm") or m.group("mm2")
             mm = int(mm)
-            vals, text = time_values(h, mm, pm=m.group("ap") == "p" or m.group("ap2") == "p")
+            vals, shown_as = time_values(h, mm, pm=m.group("ap") == "p" or m.group("ap2") == "p")
             if m.group("mm2"):
                 vals = vals | {key(h + mm / 100)}  # 4.40am: also the decimal 4.40 of a source
-            out.append(Mention(surface, vals, True, m.start(), text))
+            out.append(Mention(surface, vals, True, m.start(), shown_as))
         elif m.group("slash"):
-            parts = surface.split("/")
-            if len(parts) == 2 and 0 < int(parts[0]) < int(parts[1]) <= 10:  # 3/4: a fraction
-                a, b = int(parts[0]), int(parts[1])
-                out.append(Mention(surface, frozenset({key(a / b)}), True, m.start(), surface))
-            else:
-                pos = m.start()
-                prev = ""
-                for p in parts:  # a date (19/6/1953), 9/11, 24/7: each part on its own
-                    vals = {key(int(p))}
-                    if len(prev) == 4 and len(p) == 2:
-                        vals.add(key(int(prev[:2] + p)))  # the 2019/20 season
-                    out.append(Mention(p, frozenset(vals), True, pos, aside=surface == "24/7"))
-                    pos += len(p) + 1
-                    prev = p
+            out.extend(slash_mentions(surface, m.start(), aside=surface == "24/7"))
         elif m.group("spaced"):
             # 116 123 is one phone number or thousands grouped by spaces; a number written
             # right-to-left in the source may come out in parts: each part is a mention that
@@ -96,9 +86,8 @@ def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]
                     vals.add(key(n // 100 + 1))  # the 1980s: in the 20th century; the 2000s: the 21st
                 elif n:
                     vals.update(key(c + n) for c in (1800, 1900, 2000))
-            elif (m.start() - prev_end == 1 and text[m.start() - 1] in "-–" and len(prev_digits) == 4
-                  and len(raw) == 2):
-                vals.add(key(int(prev_digits[:2] + raw)))  # 1950-53
+            elif (end_year := year_range_end(text, m.start(), raw, prev_end, prev_digits)) is not None:
+                vals.add(end_year)
             out.append(Mention(surface, frozenset(vals), True, m.start()))
             prev_digits = raw
         prev_end = m.end()
@@ -106,12 +95,8 @@ def _digit_mentions(text: str, out: list[Mention], covered: list[tuple[int, int]
 
 
 # ---------------------------------------------------------------- words
-_WORDS: dict[str, tuple[str, float]] = {}
-
-
-def _add(kind: str, value: float, *forms: str) -> None:
-    for f in forms:
-        _WORDS[f] = (kind, value)
+_WORDS = WordTable()
+_add = _WORDS.add
 
 
 _UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",

@@ -25,6 +25,40 @@ class Mention(NamedTuple):
     aside: bool = False  # in brackets right after another number: "45C (113F)", "50 miles (80km)"
 
 
+class WordTable(dict):
+    """A language's number words: normalised form -> (kind, value)."""
+
+    def add(self, kind: str, value: float, *forms: str) -> None:
+        for f in forms:
+            self[f] = (kind, value)
+
+
+def slash_mentions(surface: str, start: int, *, aside: bool = False) -> list[Mention]:
+    """Digits joined by slashes: ``3/4`` is a fraction; a date (19/6/1953), 9/11, 24/7: each part on
+    its own (``2019/20``: the second part is also read as 2020). ``aside``: how to mark the parts."""
+    parts = surface.split("/")
+    if len(parts) == 2 and 0 < int(parts[0]) < int(parts[1]) <= 10:
+        a, b = int(parts[0]), int(parts[1])
+        return [Mention(surface, frozenset({key(a / b)}), True, start, surface)]
+    out = []
+    pos, prev = start, ""
+    for p in parts:
+        vals = {key(int(p))}
+        if len(prev) == 4 and len(p) == 2:
+            vals.add(key(int(prev[:2] + p)))  # the 2019/20 season
+        out.append(Mention(p, frozenset(vals), True, pos, aside=aside))
+        pos += len(p) + 1
+        prev = p
+    return out
+
+
+def year_range_end(text: str, start: int, raw: str, prev_end: int, prev_digits: str) -> float | None:
+    """``1950-53``: two digits right after a four-digit year and a dash are also a year of its century."""
+    if start - prev_end == 1 and text[start - 1] in "-–" and len(prev_digits) == 4 and len(raw) == 2:
+        return key(int(prev_digits[:2] + raw))
+    return None
+
+
 def shown(m: Mention) -> str:
     return m.shown or show(max(m.values))
 
