@@ -40,7 +40,7 @@ import platform
 import sys
 import time
 from collections import deque
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator
 
 from mt.backends.base import Batch, DecodeOptions, Hypothesis, JobLimits, ModelLoadError
 from mt.backends.ct2_convert import STORED_QUANTIZATION, converted_model

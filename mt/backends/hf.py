@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 import threading
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator
 
 from mt.backends.base import Batch, DecodeOptions, Hypothesis, JobLimits, ModelLoadError
 from mt.backends.loading import directory_hash, resolve_model

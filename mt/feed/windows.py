@@ -17,8 +17,11 @@ escapes every letter (``\\uXXXX``): enough to fill a few batches on every engine
 
 from __future__ import annotations
 
+import io
 import mmap
+import shutil
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -159,8 +162,6 @@ def read_window(spec: WindowSpec) -> FeedWindow:
     if spec.files:
         items = list(read_folder(Path(spec.path), spec.name or spec.path, spec.files, spec.start))
     else:
-        import io
-
         with open(spec.path, "rb") as fh:
             fh.seek(spec.start)
             data = fh.read(spec.end - spec.start)
@@ -170,9 +171,6 @@ def read_window(spec: WindowSpec) -> FeedWindow:
 
 def spool_stdin(directory: str | None = None) -> str:
     """Copy stdin into a temporary file (for readers that need to seek); returns its path. The caller removes it."""
-    import shutil
-    import tempfile
-
     fd, name = tempfile.mkstemp(prefix="mt-batch-stdin-", suffix=".jsonl", dir=directory)
     with open(fd, "wb") as out:
         shutil.copyfileobj(sys.stdin.buffer, out, 1 << 20)
