@@ -187,34 +187,28 @@ class TranslateWindows:
         return {**batch, "prepared": done}
 
 
-class WindowSource:
+def window_datasource(specs: Sequence[WindowSpec], config_json: str) -> Any:
     """A Ray Data datasource over planned windows (:func:`mt.feed.windows.plan_windows`), read and
-    preprocessed as ``config_json`` says."""
+    preprocessed as ``config_json`` says (:func:`read_windows`)."""
+    from ray.data import Datasource, ReadTask
+    from ray.data.block import BlockMetadata
 
-    def __init__(self, specs: Sequence[WindowSpec], config_json: str):
-        self.specs = list(specs)
-        self.config_json = config_json
+    specs = list(specs)
 
-    def _datasource(self) -> Any:
-        from ray.data import Datasource, ReadTask
-        from ray.data.block import BlockMetadata
+    class Windows(Datasource):
+        def estimate_inmemory_data_size(self) -> int:
+            return sum(sum(n for _, n in s.files) if s.files else s.end - s.start for s in specs)
 
-        specs, config_json = self.specs, self.config_json
+        def get_read_tasks(self, parallelism: int, per_task_row_limit: int | None = None, data_context: Any = None) -> list:
+            per_task = max(WINDOWS_PER_READ, math.ceil(len(specs) / READ_TASKS))
+            tasks = []
+            for i in range(0, len(specs), per_task):
+                group = specs[i : i + per_task]
+                meta = BlockMetadata(num_rows=len(group), size_bytes=None, exec_stats=None, input_files=None)
+                tasks.append(ReadTask(functools.partial(read_windows, group, config_json), meta))
+            return tasks
 
-        class Windows(Datasource):
-            def estimate_inmemory_data_size(self) -> int:
-                return sum(sum(n for _, n in s.files) if s.files else s.end - s.start for s in specs)
-
-            def get_read_tasks(self, parallelism: int, per_task_row_limit: int | None = None, data_context: Any = None) -> list:
-                per_task = max(WINDOWS_PER_READ, math.ceil(len(specs) / READ_TASKS))
-                tasks = []
-                for i in range(0, len(specs), per_task):
-                    group = specs[i : i + per_task]
-                    meta = BlockMetadata(num_rows=len(group), size_bytes=None, exec_stats=None, input_files=None)
-                    tasks.append(ReadTask(functools.partial(read_windows, group, config_json), meta))
-                return tasks
-
-        return Windows()
+    return Windows()
 
 
 # -- the driver -----------------------------------------------------------------------------------
@@ -369,7 +363,7 @@ class RayEngine:
 
         with self._quiet():
             ds = ray.data.read_datasource(
-                WindowSource(specs, self.config_json)._datasource(),
+                window_datasource(specs, self.config_json),
                 # read tasks also preprocess: short, overlapping the actors' translation (reserving a
                 # core would idle it); on the driver's node, so the input needs no shared storage
                 num_cpus=0,
